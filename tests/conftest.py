@@ -1,0 +1,27 @@
+"""Shared test fixtures.
+
+Reference data live in ``../shared/refdata/`` beside the repository (see the project
+brief); ``COSMOPLAN_REFDATA`` may point elsewhere. Tests that need them fail loudly if
+they are missing rather than skipping silently.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+REFDATA = Path(os.environ.get("COSMOPLAN_REFDATA", REPO_ROOT.parent / "shared" / "refdata"))
+
+
+@pytest.fixture(scope="session")
+def refdata() -> Path:
+    """Path of the shared reference data directory (fails the test if absent)."""
+    if not REFDATA.is_dir():
+        pytest.fail(
+            f"reference data not found at {REFDATA}; clone the project next to shared/ or set "
+            "COSMOPLAN_REFDATA"
+        )
+    return REFDATA
