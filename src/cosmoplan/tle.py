@@ -6,38 +6,38 @@ A two-line element set is two 69-column card images (Hoots & Roehrich 1980, *Spa
 Report No. 3*, and the CelesTrak/Space-Track format notes), optionally preceded by a name
 line ("3LE"; Space-Track prefixes it with ``"0 "``). Columns are 1-based:
 
-====  =======  ===================  ==========================================================
-line  columns  field (attribute)    content
-====  =======  ===================  ==========================================================
-1     1        line number          ``1``
-1     3-7      ``satnum``           catalog number: 5 digits, or Alpha-5 (see below)
-1     8        ``classification``   ``U``, ``C`` or ``S``
-1     10-17    ``intl_designator``  launch year (2 digits), launch number (3), piece (1-3 letters)
-1     19-32    epoch                ``YYDDD.DDDDDDDD``: year (57-99 -> 19YY, 00-56 -> 20YY) and
-                                    day of year with fraction (1.0 = 1 January 0h UTC)
-1     34-43    ``ndot``             first derivative of mean motion / 2, rev/day^2, ``+.NNNNNNNN``
-1     45-52    ``nddot``            second derivative of mean motion / 6, rev/day^3, ``+NNNNN-N``
-                                    (implied decimal point: `` 12345-6`` = 0.12345e-6)
-1     54-61    ``bstar``            B* drag term, 1/earth radii, same exponent form
-1     63       ``ephemeris_type``   0 in distributed element sets
-1     65-68    ``element_number``   element set number
-1     69       checksum             sum of the digits of columns 1-68, ``-`` counting 1, mod 10
-2     1        line number          ``2``
-2     3-7      ``satnum``           must equal line 1's
-2     9-16     ``inclination_rad``  degrees in the line, ``NNN.NNNN``
-2     18-25    ``raan_rad``         right ascension of the ascending node, degrees
-2     27-33    ``eccentricity``     7 digits with an implied leading decimal point
-2     35-42    ``arg_perigee_rad``  argument of perigee, degrees
-2     44-51    ``mean_anomaly_rad`` mean anomaly, degrees
-2     53-63    ``mean_motion_rev_per_day``  ``NN.NNNNNNNN``
-2     64-68    ``rev_number``       revolution number at epoch
+====  =======  ===========================  =======================================================
+line  columns  field (attribute)            content
+====  =======  ===========================  =======================================================
+1     1        line number                  ``1``
+1     3-7      ``satnum``                   catalog number: 5 digits, or Alpha-5 (below)
+1     8        ``classification``           ``U``, ``C`` or ``S``
+1     10-17    ``intl_designator``          launch year (2 digits), number (3), piece (1-3 letters)
+1     19-32    epoch                        ``YYDDD.DDDDDDDD``: year (57-99 -> 19YY, 00-56 -> 20YY)
+                                            and day of year with fraction (1.0 = 1 January 0h UTC)
+1     34-43    ``ndot``                     d(mean motion)/dt / 2, rev/day^2, ``+.NNNNNNNN``
+1     45-52    ``nddot``                    d2(mean motion)/dt2 / 6, rev/day^3, ``+NNNNN-N``
+                                            (implied point: `` 12345-6`` = 0.12345e-6)
+1     54-61    ``bstar``                    B* drag term, 1/earth radii, same exponent form
+1     63       ``ephemeris_type``           0 in distributed element sets
+1     65-68    ``element_number``           element set number
+1     69       checksum                     digits of columns 1-68 summed, ``-`` counting 1, mod 10
+2     1        line number                  ``2``
+2     3-7      ``satnum``                   must equal line 1's
+2     9-16     ``inclination_rad``          degrees in the line, ``NNN.NNNN``
+2     18-25    ``raan_rad``                 right ascension of the ascending node, degrees
+2     27-33    ``eccentricity``             7 digits with an implied leading decimal point
+2     35-42    ``arg_perigee_rad``          argument of perigee, degrees
+2     44-51    ``mean_anomaly_rad``         mean anomaly, degrees
+2     53-63    ``mean_motion_rev_per_day``  revolutions per day, ``NN.NNNNNNNN``
+2     64-68    ``rev_number``               revolution number at epoch
 2     69       checksum
-====  =======  ===================  ==========================================================
+====  =======  ===========================  =======================================================
 
 Columns 2, 9, 18, 33, 44, 53, 62, 64 of line 1 and 2, 8, 17, 26, 34, 43, 52 of line 2 are
 blank. The decimal points sit in fixed columns, so a field shifted by one column is caught.
 
-Alpha-5 (CelesTrak, "A New Way to Number Objects", 2019): catalog numbers 100000-339999
+Alpha-5 (CelesTrak's "Alpha-5" note, for catalog numbers above 99999): 100000-339999
 are written as a letter and four digits, ``A0000`` = 100000 ... ``Z9999`` = 339999; the
 letters I and O are not used (``J0000`` = 180000, ``P0000`` = 230000).
 
@@ -51,8 +51,8 @@ and tolerant only where real files differ harmlessly:
 
 Writing (:meth:`TLE.to_lines`) gives the canonical form, so ``from_lines(*to_lines())``
 gives back every field exactly, and a canonical input line comes back byte for byte. What
-is canonicalised: a blank-padded catalog number is zero-padded (``"    20"`` ->
-``"00020"``), an explicit ``+`` sign in columns 34, 45 or 54 becomes a blank, a blank
+is canonicalised: a blank-padded catalog number is zero-padded (``"1    20U"`` ->
+``"1 00020U"``), an explicit ``+`` sign in columns 34, 45 or 54 becomes a blank, a blank
 ephemeris type becomes ``0``, a mantissa with a leading zero is normalised
 (``" 01234-3"`` -> ``" 12340-4"``; a zero mantissa gets exponent 0), and the checksum is
 recomputed. The sign of a zero exponent (``00000-0`` as Space-Track writes it,
