@@ -278,7 +278,7 @@ def topocentric_azel(r_itrf, lat, lon, height_km, v_itrf=None):
     enu = _apply(enu_matrix(lat, lon), rho)
     rng = np.linalg.norm(rho, axis=-1)
     az = np.mod(np.arctan2(enu[..., 0], enu[..., 1]), 2 * np.pi)
-    el = np.arcsin(np.clip(enu[..., 2] / rng, -1.0, 1.0))
+    el = np.arctan2(enu[..., 2], np.hypot(enu[..., 0], enu[..., 1]))
     rr = None
     if v_itrf is not None:
         rr = np.einsum("...i,...i->...", rho, np.asarray(v_itrf, float)) / rng

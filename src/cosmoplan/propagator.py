@@ -1,0 +1,555 @@
+"""Numerical orbit propagation: Earth zonal harmonics J2..J6 and drag, SciPy DOP853.
+
+:class:`NumericalPropagator` integrates Cowell's equations in GCRF with SciPy's
+Dormand-Prince 8(5,3) (``scipy.integrate.solve_ivp(method="DOP853")``; Hairer, Norsett &
+Wanner, *Solving ODEs I*, §II.10) and a force model made of
+
+* point-mass Earth plus zonal harmonics J2..Jn, n <= 6, EGM96 coefficients
+  (:mod:`cosmoplan.forces.gravity`), evaluated in ITRF, whose z axis is the figure axis
+  the coefficients refer to: GCRF -> CIRS (IAU 2006/2000A with EOP,
+  :mod:`cosmoplan.frames`) and polar motion are computed at the start of each
+  propagation and held (they change by < 0.2 arcsec per day), the Earth rotation angle
+  advances at the nominal rate. Polar motion matters: ignoring its 0.3 arcsec tilt
+  costs about 4 m in 24 h in LEO;
+* atmospheric drag, cannonball, with a co-rotating atmosphere (wind = omega_E x r) and
+  the exponential or modified Harris-Priester density
+  (:mod:`cosmoplan.forces.atmosphere`); the Sun direction for the diurnal bulge comes
+  from DE421 sampled hourly and interpolated. Heights are geodetic (WGS-84).
+
+Impulsive maneuvers (:class:`ImpulsiveManeuver`) are applied at their epochs; the
+integration restarts there, so a burn is exact in time.
+
+Tolerances: ``rtol`` (default 1e-12) and ``atol_km`` (default 1e-9 km = 1 micrometre)
+bound the local error per step; with these defaults the global position error over
+one day in LEO is below 1 mm (measured against rtol = 1e-13 in
+``tests/test_propagator.py``). This propagator is the one the rendezvous planner flies;
+the high-fidelity force models (full gravity field, third bodies, NRLMSISE-00, SRP)
+come with the dedicated propagation work.
+
+Batch: :meth:`NumericalPropagator.propagate_states` integrates N states together (one
+ODE system of size 6N), the fast path for differential correction and dispersions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numba import njit
+from scipy.integrate import solve_ivp
+
+from .constants import (
+    EARTH_ROTATION_RATE_RAD_S,
+    EGM96_GM_KM3_S2,
+    EGM96_J,
+    EGM96_RADIUS_KM,
+    WGS84_A_KM,
+    WGS84_E2,
+)
+from .errors import InputError, PropagationError
+from .forces.atmosphere import (
+    EXPONENTIAL_TABLE,
+    HARRIS_PRIESTER_LAG_RAD,
+    HARRIS_PRIESTER_TABLE,
+    exponential_density_kernel,
+    harris_priester_density_kernel,
+)
+from .forces.gravity import zonal_accel_kernel
+from .time import Epoch
+from .trajectory import Trajectory
+
+__all__ = ["Spacecraft", "ForceModel", "ImpulsiveManeuver", "NumericalPropagator",
+           "PropagationResult"]
+
+_ATMOSPHERES = {None: 0, "none": 0, "exponential": 1, "harris-priester": 2}
+REENTRY_RADIUS_KM = 6356.752 + 80.0
+"""Propagation stops with PropagationError below this geocentric radius (80 km over the pole)."""
+
+
+@dataclass(frozen=True)
+class Spacecraft:
+    """Physical properties that enter the force model.
+
+    Attributes
+    ----------
+    name : str
+    mass_kg : float
+        Mass, kg (> 0).
+    drag_area_m2 : float
+        Cross-section for drag, m^2 (>= 0; 0 switches drag off for this vehicle).
+    drag_coefficient : float
+        C_D (dimensionless, typically 2.0-2.4 for a free-molecular flow).
+    """
+
+    name: str = "spacecraft"
+    mass_kg: float = 1000.0
+    drag_area_m2: float = 0.0
+    drag_coefficient: float = 2.2
+
+    def __post_init__(self):
+        for fld, low, strict in (("mass_kg", 0.0, True), ("drag_area_m2", 0.0, False),
+                                 ("drag_coefficient", 0.0, False)):
+            val = getattr(self, fld)
+            if not np.isfinite(val) or val < low or (strict and val == low):
+                raise InputError(
+                    f"{fld} must be {'>' if strict else '>='} {low}, got {val!r}",
+                    field=fld, value=val)
+
+    @property
+    def ballistic_m2_kg(self):
+        """C_D A / m, m^2/kg."""
+        return self.drag_coefficient * self.drag_area_m2 / self.mass_kg
+
+
+@dataclass(frozen=True)
+class ForceModel:
+    """Which forces act (see the module docstring for the models and their sources).
+
+    Attributes
+    ----------
+    zonal_degree : int
+        0 (two-body) or 2..6 (J2..J_degree of EGM96).
+    atmosphere : {None, 'exponential', 'harris-priester'}
+        Density model for drag (None: no drag).
+    harris_priester_n : float
+        Cosine exponent of the Harris-Priester bulge (2 for low inclinations, 6 polar).
+    """
+
+    zonal_degree: int = 6
+    atmosphere: str | None = "harris-priester"
+    harris_priester_n: float = 2.0
+    mu: float = EGM96_GM_KM3_S2
+    radius_km: float = EGM96_RADIUS_KM
+    zonal_j: tuple = field(default=tuple(EGM96_J), repr=False)
+
+    def __post_init__(self):
+        if self.zonal_degree not in (0, 1) and not 2 <= self.zonal_degree <= len(self.zonal_j) - 1:
+            raise InputError(
+                f"zonal_degree must be 0 or 2..{len(self.zonal_j) - 1}, got "
+                f"{self.zonal_degree!r}", field="zonal_degree", value=self.zonal_degree)
+        atm = None if self.atmosphere is None else str(self.atmosphere).lower()
+        if atm not in _ATMOSPHERES:
+            raise InputError(
+                f"unknown atmosphere {self.atmosphere!r}; use 'exponential', "
+                "'harris-priester' or none", field="atmosphere", value=self.atmosphere)
+        object.__setattr__(self, "atmosphere", None if atm in (None, "none") else atm)
+
+    def describe(self):
+        """One line saying what is modelled, for reports."""
+        grav = ("two-body" if self.zonal_degree < 2
+                else f"EGM96 zonals J2..J{self.zonal_degree}")
+        drag = f"{self.atmosphere} drag" if self.atmosphere else "no drag"
+        return f"{grav}, {drag}"
+
+
+@dataclass(frozen=True)
+class ImpulsiveManeuver:
+    """An instantaneous velocity change.
+
+    Attributes
+    ----------
+    epoch : Epoch
+        When it is applied (scalar epoch).
+    dv : tuple of 3 floats
+        Delta-v components, km/s, in ``frame``.
+    frame : {'LVLH', 'RSW', 'GCRF'}
+        Frame of ``dv``; LVLH and RSW are those of the spacecraft's own state at the burn
+        (:func:`cosmoplan.frames.lvlh_matrix`).
+    name : str
+        Label used in tables.
+    """
+
+    epoch: Epoch
+    dv: tuple
+    frame: str = "LVLH"
+    name: str = ""
+
+    def __post_init__(self):
+        dv = np.asarray(self.dv, dtype=float)
+        if dv.shape != (3,) or not np.all(np.isfinite(dv)):
+            raise InputError(f"a maneuver's dv must be 3 finite numbers (km/s), got {self.dv!r}",
+                             field="dv", value=self.dv)
+        object.__setattr__(self, "dv", tuple(float(x) for x in dv))
+        if str(self.frame).upper() not in ("LVLH", "RSW", "RTN", "GCRF"):
+            raise InputError(f"maneuver frame must be LVLH, RSW or GCRF, got {self.frame!r}",
+                             field="frame", value=self.frame)
+        object.__setattr__(self, "frame", str(self.frame).upper())
+
+    def dv_inertial(self, r, v):
+        """The delta-v in GCRF (km/s) for a spacecraft at (r, v) GCRF."""
+        from .frames import lvlh_matrix, rsw_matrix
+
+        dv = np.asarray(self.dv)
+        if self.frame == "GCRF":
+            return dv
+        m = lvlh_matrix(r, v) if self.frame == "LVLH" else rsw_matrix(r, v)
+        return m.T @ dv
+
+
+@njit(cache=True)
+def _geodetic_height(x, y, z):
+    """WGS-84 geodetic height (km) of a point given in a pole-aligned frame (Vallado Alg. 12)."""
+    rxy = np.sqrt(x * x + y * y)
+    lat = np.arctan2(z, rxy * (1.0 - WGS84_E2))
+    for _ in range(4):
+        sl = np.sin(lat)
+        n = WGS84_A_KM / np.sqrt(1.0 - WGS84_E2 * sl * sl)
+        lat = np.arctan2(z + n * WGS84_E2 * sl, rxy)
+    sl = np.sin(lat)
+    cl = np.cos(lat)
+    n = WGS84_A_KM / np.sqrt(1.0 - WGS84_E2 * sl * sl)
+    if cl > 0.1:
+        return rxy / cl - n
+    return z / sl - n * (1.0 - WGS84_E2)
+
+
+@njit(cache=True)
+def _rhs_kernel(t, y, nsat, c, w, era0, mu, radius, jn, nmax, atm, exp_table, hp_table, hp_n,
+                sun_t0, sun_dt, sun_u, bc, omega):
+    out = np.empty_like(y)
+    # CIRS -> ITRF at t: W R3(ERA); the zonal field is symmetric about the ITRF z axis.
+    th = era0 + omega * t
+    ct, st = np.cos(th), np.sin(th)
+    m = np.empty((3, 3))
+    for a in range(3):
+        m[a, 0] = w[a, 0] * ct - w[a, 1] * st
+        m[a, 1] = w[a, 0] * st + w[a, 1] * ct
+        m[a, 2] = w[a, 2]
+    for i in range(nsat):
+        k = 6 * i
+        gx, gy, gz = y[k], y[k + 1], y[k + 2]
+        # GCRF -> CIRS
+        px = c[0, 0] * gx + c[0, 1] * gy + c[0, 2] * gz
+        py = c[1, 0] * gx + c[1, 1] * gy + c[1, 2] * gz
+        pz = c[2, 0] * gx + c[2, 1] * gy + c[2, 2] * gz
+        # CIRS -> ITRF, zonal acceleration there, back to CIRS
+        qx = m[0, 0] * px + m[0, 1] * py + m[0, 2] * pz
+        qy = m[1, 0] * px + m[1, 1] * py + m[1, 2] * pz
+        qz = m[2, 0] * px + m[2, 1] * py + m[2, 2] * pz
+        bx, by, bz = zonal_accel_kernel(qx, qy, qz, mu, radius, jn, nmax)
+        ax = m[0, 0] * bx + m[1, 0] * by + m[2, 0] * bz
+        ay = m[0, 1] * bx + m[1, 1] * by + m[2, 1] * bz
+        az = m[0, 2] * bx + m[1, 2] * by + m[2, 2] * bz
+        if atm > 0 and bc[i] > 0.0:
+            vx = c[0, 0] * y[k + 3] + c[0, 1] * y[k + 4] + c[0, 2] * y[k + 5]
+            vy = c[1, 0] * y[k + 3] + c[1, 1] * y[k + 4] + c[1, 2] * y[k + 5]
+            vz = c[2, 0] * y[k + 3] + c[2, 1] * y[k + 4] + c[2, 2] * y[k + 5]
+            # co-rotating atmosphere
+            wx = vx + omega * py
+            wy = vy - omega * px
+            wz = vz
+            h = _geodetic_height(px, py, pz)
+            if atm == 1:
+                rho = exponential_density_kernel(h, exp_table)
+            else:
+                f = (t - sun_t0) / sun_dt
+                j = int(np.floor(f))
+                if j < 0:
+                    j = 0
+                if j > sun_u.shape[0] - 2:
+                    j = sun_u.shape[0] - 2
+                f = f - j
+                sx = sun_u[j, 0] * (1 - f) + sun_u[j + 1, 0] * f
+                sy = sun_u[j, 1] * (1 - f) + sun_u[j + 1, 1] * f
+                sz = sun_u[j, 2] * (1 - f) + sun_u[j + 1, 2] * f
+                sn = np.sqrt(sx * sx + sy * sy + sz * sz)
+                r = np.sqrt(px * px + py * py + pz * pz)
+                cos_psi = (sx * px + sy * py + sz * pz) / (sn * r)
+                rho = harris_priester_density_kernel(h, cos_psi, hp_n, hp_table)
+            wn = np.sqrt(wx * wx + wy * wy + wz * wz)
+            # a [km/s^2] = -1/2 rho [kg/m^3] bc [m^2/kg] |w| w [km^2/s^2] * 1e3
+            kd = -0.5 * rho * bc[i] * wn * 1.0e3
+            ax += kd * wx
+            ay += kd * wy
+            az += kd * wz
+        # CIRS -> GCRF (transpose)
+        out[k] = y[k + 3]
+        out[k + 1] = y[k + 4]
+        out[k + 2] = y[k + 5]
+        out[k + 3] = c[0, 0] * ax + c[1, 0] * ay + c[2, 0] * az
+        out[k + 4] = c[0, 1] * ax + c[1, 1] * ay + c[2, 1] * az
+        out[k + 5] = c[0, 2] * ax + c[1, 2] * ay + c[2, 2] * az
+    return out
+
+
+@dataclass
+class PropagationResult:
+    """What :meth:`NumericalPropagator.propagate` returns.
+
+    Attributes
+    ----------
+    trajectory : Trajectory
+        All samples (GCRF); at a burn epoch the post-burn state is kept.
+    arcs : list of Trajectory
+        The ballistic arcs between burns, each sampled on its own (for OEM segments).
+    maneuvers : list of ImpulsiveManeuver
+        The burns applied, in time order.
+    dv_gcrf : ndarray, shape (K, 3)
+        Each burn in GCRF, km/s.
+    """
+
+    trajectory: Trajectory
+    arcs: list
+    maneuvers: list
+    dv_gcrf: np.ndarray
+
+    @property
+    def final(self):
+        """(r, v) at the last sample, km and km/s GCRF."""
+        return self.trajectory.r[-1].copy(), self.trajectory.v[-1].copy()
+
+
+class NumericalPropagator:
+    """Cowell propagation in GCRF with J2..Jn zonals and drag (SciPy DOP853).
+
+    Parameters
+    ----------
+    force_model : ForceModel
+    rtol : float
+        Relative tolerance of the integrator (default 1e-12).
+    atol_km : float
+        Absolute tolerance on positions, km (velocities get atol_km / 1000 s).
+
+    Examples
+    --------
+    >>> prop = NumericalPropagator(ForceModel(zonal_degree=2, atmosphere=None))
+    >>> t0 = Epoch.from_iso("2021-06-17T00:00:00Z")
+    >>> traj = prop.propagate(t0, [6778.0, 0, 0], [0, 7.6686, 0], duration_s=5400,
+    ...                       step_s=60).trajectory
+    >>> len(traj)
+    91
+    """
+
+    def __init__(self, force_model=None, *, rtol=1e-12, atol_km=1e-9):
+        self.force_model = force_model or ForceModel()
+        if not (0 < rtol < 1e-3) or not (0 < atol_km < 1.0):
+            raise InputError(f"tolerances out of range: rtol={rtol}, atol_km={atol_km}",
+                             field="rtol", value=rtol)
+        self.rtol = float(rtol)
+        self.atol_km = float(atol_km)
+
+    # ----------------------------------------------------------------- internals
+    def _context(self, epoch0, t_lo, t_hi):
+        import erfa
+
+        from .eop import default_eop
+        from .frames import rotation_matrix
+
+        fm = self.force_model
+        c = np.ascontiguousarray(rotation_matrix(epoch0, "GCRF", "CIRS"))
+        eop = default_eop().at(epoch0)
+        tt = epoch0.tt
+        w = np.ascontiguousarray(erfa.pom00(float(eop.xp), float(eop.yp),
+                                            float(erfa.sp00(tt.jd1, tt.jd2))))
+        ut1 = epoch0.ut1
+        era0 = float(erfa.era00(ut1.jd1, ut1.jd2))
+        atm = _ATMOSPHERES[fm.atmosphere]
+        if atm == 2:
+            from .ephemeris import sun_position_gcrf
+
+            lo = min(t_lo, t_hi) - 3600.0
+            hi = max(t_lo, t_hi) + 3600.0
+            nodes = np.arange(lo, hi + 3600.0, 3600.0)
+            sun = sun_position_gcrf(epoch0 + nodes)
+            sun = sun / np.linalg.norm(sun, axis=-1, keepdims=True)
+            sun = sun @ c.T  # to CIRS
+            cl, sl = np.cos(HARRIS_PRIESTER_LAG_RAD), np.sin(HARRIS_PRIESTER_LAG_RAD)
+            bulge = np.stack([cl * sun[:, 0] - sl * sun[:, 1], sl * sun[:, 0] + cl * sun[:, 1],
+                              sun[:, 2]], axis=-1)
+            sun_t0, sun_dt, sun_u = float(nodes[0]), 3600.0, np.ascontiguousarray(bulge)
+        else:
+            sun_t0, sun_dt, sun_u = 0.0, 1.0, np.zeros((2, 3))
+        return dict(c=c, w=w, era0=era0, mu=fm.mu, radius=fm.radius_km, jn=np.asarray(fm.zonal_j, float),
+                    nmax=int(fm.zonal_degree), atm=atm, exp_table=EXPONENTIAL_TABLE,
+                    hp_table=HARRIS_PRIESTER_TABLE, hp_n=float(fm.harris_priester_n),
+                    sun_t0=sun_t0, sun_dt=sun_dt, sun_u=sun_u,
+                    omega=EARTH_ROTATION_RATE_RAD_S)
+
+    def _integrate(self, ctx, y0, bc, t0, t1, t_eval=None):
+        """Integrate the stacked states y0 (6N,) from t0 to t1 (s from the context epoch)."""
+        nsat = y0.size // 6
+        bc = np.ascontiguousarray(bc, dtype=float)
+        if t1 == t0:
+            ys = None if t_eval is None else np.repeat(y0[:, None], len(t_eval), axis=1)
+            return y0.copy(), ys
+        args = (nsat, ctx["c"], ctx["w"], ctx["era0"], ctx["mu"], ctx["radius"], ctx["jn"], ctx["nmax"], ctx["atm"],
+                ctx["exp_table"], ctx["hp_table"], ctx["hp_n"], ctx["sun_t0"], ctx["sun_dt"],
+                ctx["sun_u"], bc, ctx["omega"])
+
+        def fun(t, y):
+            return _rhs_kernel(t, y, *args)
+
+        def reentry(t, y):
+            r = y.reshape(-1, 6)[:, :3]
+            return float(np.min(np.einsum("ij,ij->i", r, r))) - REENTRY_RADIUS_KM ** 2
+
+        reentry.terminal = True
+        reentry.direction = -1
+        atol = np.tile(np.r_[np.full(3, self.atol_km), np.full(3, self.atol_km * 1e-3)], nsat)
+        sol = solve_ivp(fun, (t0, t1), y0, method="DOP853", rtol=self.rtol, atol=atol,
+                        t_eval=t_eval, events=reentry)
+        if sol.status == 1:
+            raise PropagationError(
+                f"a state re-entered (geocentric radius below {REENTRY_RADIUS_KM:.0f} km) "
+                f"{sol.t_events[0][0] - t0:.0f} s into the arc")
+        if sol.status != 0:
+            raise PropagationError(f"integration failed: {sol.message}")
+        ys = sol.y if t_eval is not None else None
+        return sol.y[:, -1].copy(), ys
+
+    # ----------------------------------------------------------------- public
+    def propagate_states(self, epoch0, rv0, epoch1, *, spacecraft=None, maneuvers=()):
+        """Final states of N spacecraft propagated together from ``epoch0`` to ``epoch1``.
+
+        Parameters
+        ----------
+        epoch0, epoch1 : Epoch
+            Start and end (scalar epochs; ``epoch1`` may precede ``epoch0``).
+        rv0 : array_like, shape (N, 6) or (6,)
+            GCRF states [km, km/s].
+        spacecraft : Spacecraft or sequence of N Spacecraft
+        maneuvers : sequence of sequences of ImpulsiveManeuver
+            ``maneuvers[i]`` are the burns of state i (or one sequence for all when N = 1).
+
+        Returns
+        -------
+        ndarray, shape (N, 6)
+        """
+        rv0 = np.asarray(rv0, dtype=float)
+        single = rv0.ndim == 1
+        rv0 = rv0.reshape(-1, 6)
+        n = rv0.shape[0]
+        scs = self._spacecraft_list(spacecraft, n)
+        if maneuvers and isinstance(maneuvers[0], ImpulsiveManeuver):
+            maneuvers = [list(maneuvers)] * n if n == 1 else None
+            if maneuvers is None:
+                raise InputError("give one maneuver list per state for a batch", field="maneuvers")
+        elif not maneuvers:
+            maneuvers = [[] for _ in range(n)]
+        t_end = float(epoch1 - epoch0)
+        ctx = self._context(epoch0, 0.0, t_end)
+        # a common set of burn times; each state gets its own dv at each of them
+        times = sorted({float(m.epoch - epoch0) for lst in maneuvers for m in lst})
+        times = [t for t in times if min(0.0, t_end) <= t <= max(0.0, t_end)]
+        if t_end < 0:
+            times = times[::-1]
+        bc = np.array([s.ballistic_m2_kg for s in scs])
+        y = rv0.reshape(-1).copy()
+        t = 0.0
+        for tb in times:
+            y, _ = self._integrate(ctx, y, bc, t, tb)
+            t = tb
+            y = self._apply_burns(y, maneuvers, epoch0, tb)
+        y, _ = self._integrate(ctx, y, bc, t, t_end)
+        out = y.reshape(n, 6)
+        return out[0] if single else out
+
+    @staticmethod
+    def _apply_burns(y, maneuvers, epoch0, tb):
+        y = y.copy().reshape(-1, 6)
+        for i, lst in enumerate(maneuvers):
+            for m in lst:
+                if abs(float(m.epoch - epoch0) - tb) < 1e-9:
+                    y[i, 3:] += m.dv_inertial(y[i, :3], y[i, 3:])
+        return y.reshape(-1)
+
+    @staticmethod
+    def _spacecraft_list(spacecraft, n):
+        if spacecraft is None:
+            return [Spacecraft()] * n
+        if isinstance(spacecraft, Spacecraft):
+            return [spacecraft] * n
+        scs = list(spacecraft)
+        if len(scs) != n:
+            raise InputError(f"{len(scs)} spacecraft given for {n} states", field="spacecraft")
+        return scs
+
+    def propagate(self, epoch0, r0, v0, *, epochs=None, duration_s=None, step_s=60.0,
+                  maneuvers=(), spacecraft=None, name=None):
+        """Propagate one state and sample it, applying impulsive maneuvers.
+
+        Parameters
+        ----------
+        epoch0 : Epoch
+            Epoch of the initial state (scalar).
+        r0, v0 : array_like, shape (3,)
+            GCRF position (km) and velocity (km/s).
+        epochs : Epoch, shape (M,), optional
+            Output epochs (increasing, at or after ``epoch0``). If omitted, samples every
+            ``step_s`` seconds over ``duration_s`` plus every burn epoch.
+        duration_s : float, optional
+            Span to propagate when ``epochs`` is omitted, s (> 0).
+        step_s : float
+            Sampling step, s.
+        maneuvers : sequence of ImpulsiveManeuver
+            Burns (any order; applied in time order). A burn at an output epoch shows its
+            post-burn state there.
+        spacecraft : Spacecraft, optional
+            Mass and drag properties (default: no drag area).
+
+        Returns
+        -------
+        PropagationResult
+        """
+        sc = self._spacecraft_list(spacecraft, 1)[0]
+        r0 = np.asarray(r0, float).reshape(3)
+        v0 = np.asarray(v0, float).reshape(3)
+        mans = sorted(maneuvers, key=lambda m: float(m.epoch - epoch0))
+        tb = [float(m.epoch - epoch0) for m in mans]
+        if any(t < -1e-9 for t in tb):
+            raise InputError("a maneuver precedes the initial epoch", field="maneuvers")
+        if epochs is None:
+            if duration_s is None or not duration_s > 0:
+                raise InputError("give output epochs or a positive duration_s",
+                                 field="duration_s", value=duration_s)
+            grid = np.arange(0.0, duration_s, float(step_s))
+            t_out = np.unique(np.r_[grid, duration_s, [t for t in tb if t <= duration_s]])
+        else:
+            t_out = np.atleast_1d(np.asarray(epochs - epoch0, float))
+            if np.any(np.diff(t_out) <= 0) or t_out[0] < -1e-9:
+                raise InputError("output epochs must increase from the initial epoch",
+                                 field="epochs")
+        t_end = float(t_out[-1])
+        if any(t > t_end + 1e-9 for t in tb):
+            raise InputError("a maneuver lies after the last output epoch", field="maneuvers")
+        ctx = self._context(epoch0, 0.0, t_end)
+        bc = np.array([sc.ballistic_m2_kg])
+        y = np.r_[r0, v0]
+        t = 0.0
+        arcs_t, arcs_y, dvs = [], [], []
+        bounds = [b for b in tb] + [t_end]
+        for kb, t_next in enumerate(bounds):
+            sel = t_out[(t_out >= t - 1e-9) & (t_out <= t_next + 1e-9)]
+            teval = np.unique(np.r_[t, sel, t_next])
+            y_end, ys = self._integrate(ctx, y, bc, t, t_next, t_eval=teval)
+            arcs_t.append(teval)
+            arcs_y.append(ys.T.copy())
+            y = y_end
+            t = t_next
+            if kb < len(mans):
+                dv = mans[kb].dv_inertial(y[:3], y[3:])
+                dvs.append(dv)
+                y = y.copy()
+                y[3:] += dv
+        arcs = [Trajectory(epoch0 + ta, ya[:, :3], ya[:, 3:], frame="GCRF", name=name)
+                for ta, ya in zip(arcs_t, arcs_y)]
+        # The joined trajectory: output epochs only, post-burn state at burn epochs.
+        keep_t, keep_y = [], []
+        for ta, ya in zip(arcs_t, arcs_y):
+            m = np.isin(ta, t_out)
+            keep_t.append(ta[m])
+            keep_y.append(ya[m])
+        all_t = np.concatenate(keep_t)
+        all_y = np.vstack(keep_y)
+        # post-burn states: the burn arc starts with them, so keep the later duplicate
+        _, idx = np.unique(all_t[::-1], return_index=True)
+        idx = len(all_t) - 1 - idx
+        all_t, all_y = all_t[idx], all_y[idx]
+        for kb, tburn in enumerate(tb):
+            hit = np.isclose(all_t, tburn, atol=1e-9)
+            if np.any(hit):
+                after = arcs_y[kb + 1][0]
+                all_y[hit] = after
+        traj = Trajectory(epoch0 + all_t, all_y[:, :3], all_y[:, 3:], frame="GCRF", name=name)
+        return PropagationResult(traj, arcs, mans,
+                                 np.array(dvs).reshape(-1, 3) if dvs else np.zeros((0, 3)))
