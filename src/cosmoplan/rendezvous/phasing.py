@@ -1,0 +1,186 @@
+"""Phasing from an insertion orbit to an aim point behind the target.
+
+The far-range (phasing) part of a fast rendezvous follows the classical
+Soyuz/Shenzhou pattern (Fehse 2003 §2.2-2.3; Woffinden & Geller 2007): four manoeuvres,
+
+* ``NC1`` at the first apogee after insertion, tangential: sets the perigee of the
+  phasing orbit, i.e. how fast the chaser catches up;
+* ``NPC`` a quarter revolution before ``NH``, out of plane: removes the cross-track
+  offset left at the aim point (the launch into the offset plane makes it small);
+* ``NH`` at a perigee of the phasing orbit, tangential: raises the apogee to the aim
+  point's height (a Hohmann-like half revolution);
+* ``NCC`` at the aim point (the apogee of that transfer): matches the aim point's
+  velocity (zero relative velocity in LVLH, the V-bar hold).
+
+:func:`design_phasing` chooses the number of revolutions spent in the phasing orbit and
+its perigee with the secular J2 rates of the mean anomaly and argument of perigee
+(Vallado 2013 eqs. 9-41 and 9-39/9-40) and two-body velocities, so that the chaser
+reaches the aim point when the target is there; the target's argument of latitude comes
+from its numerical trajectory, so the target's J2 and drag are exact. The planner then
+corrects NC1, NPC and NH by Newton iteration on the full numerical propagation
+(:func:`cosmoplan.rendezvous.targeting.newton_solve`) and computes NCC exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import brentq
+
+from ..constants import EGM96_J, EGM96_RADIUS_KM
+
+__all__ = ["PhasingDesign", "secular_rates", "design_phasing"]
+
+
+def secular_rates(a, e, i, mu, radius=EGM96_RADIUS_KM, j2=EGM96_J[2]):
+    """Secular J2 rates (rad/s) of mean anomaly, argument of perigee and RAAN.
+
+    Vallado (2013) eqs. 9-39, 9-40 and 9-41 (first order in J2). ``a`` km, ``i`` rad.
+
+    Returns
+    -------
+    mdot, argp_dot, raan_dot : float
+        ``mdot`` includes the mean motion n.
+    """
+    n = np.sqrt(mu / a**3)
+    p = a * (1.0 - e * e)
+    k = 0.75 * n * j2 * (radius / p) ** 2
+    ci2 = np.cos(i) ** 2
+    mdot = n + k * np.sqrt(1.0 - e * e) * (3.0 * ci2 - 1.0)
+    argp_dot = k * (5.0 * ci2 - 1.0)
+    raan_dot = -2.0 * k * np.cos(i)
+    return mdot, argp_dot, raan_dot
+
+
+@dataclass(frozen=True)
+class PhasingDesign:
+    """First-guess phasing plan (two-body + secular J2).
+
+    Times are seconds after the insertion epoch; speeds km/s; radii km.
+
+    Attributes
+    ----------
+    revolutions : int
+        Whole revolutions in the phasing orbit between NC1 and NH.
+    extra_laps : int
+        Whole laps of phase caught up in addition to the insertion phase angle.
+    perigee_radius : float
+        Perigee radius of the phasing orbit (after NC1).
+    t_nc1, t_npc, t_nh, t_arrival : float
+    dv_nc1, dv_nh, dv_ncc : float
+        Tangential delta-v (signed).
+    total_dv : float
+    """
+
+    revolutions: int
+    extra_laps: int
+    perigee_radius: float
+    t_nc1: float
+    t_npc: float
+    t_nh: float
+    t_arrival: float
+    dv_nc1: float
+    dv_nh: float
+    dv_ncc: float
+    total_dv: float
+
+
+def _timeline(rp0, ra0, rp1, r_aim, inc, k, mu):
+    """Times (s after insertion) of NC1, NH, arrival and the chaser's u advance (rad)."""
+    a0 = 0.5 * (rp0 + ra0)
+    e0 = (ra0 - rp0) / (ra0 + rp0)
+    m0, w0, _ = secular_rates(a0, e0, inc, mu)
+    t0 = 2.0 * np.pi / m0
+    a1 = 0.5 * (rp1 + ra0)
+    e1 = (ra0 - rp1) / (ra0 + rp1)
+    m1, w1, _ = secular_rates(a1, e1, inc, mu)
+    t1 = 2.0 * np.pi / m1
+    atr = 0.5 * (rp1 + r_aim)
+    etr = abs(r_aim - rp1) / (r_aim + rp1)
+    mt, wt, _ = secular_rates(atr, etr, inc, mu)
+    ttr = 2.0 * np.pi / mt
+    t_nc1 = 0.5 * t0
+    t_nh = t_nc1 + (k + 0.5) * t1
+    t_arr = t_nh + 0.5 * ttr
+    du = (np.pi + w0 * 0.5 * t0) + ((2 * k + 1) * np.pi + w1 * (k + 0.5) * t1) + (
+        np.pi + wt * 0.5 * ttr)
+    return t_nc1, t_nh, t_arr, du, t1
+
+
+def _dvs(rp0, ra0, rp1, r_aim, v_aim, mu):
+    a0 = 0.5 * (rp0 + ra0)
+    a1 = 0.5 * (rp1 + ra0)
+    atr = 0.5 * (rp1 + r_aim)
+    dv1 = np.sqrt(mu * (2 / ra0 - 1 / a1)) - np.sqrt(mu * (2 / ra0 - 1 / a0))
+    dvh = np.sqrt(mu * (2 / rp1 - 1 / atr)) - np.sqrt(mu * (2 / rp1 - 1 / a1))
+    dvc = v_aim - np.sqrt(mu * (2 / r_aim - 1 / atr))
+    return dv1, dvh, dvc
+
+
+def design_phasing(*, rp0, ra0, inclination, phase0, target_u, target_radius, target_speed,
+                   aim_angle, mu, rp_min, t_max, max_revolutions=15, max_laps=1):
+    """Choose the phasing orbit and revolution count (first guess for the corrector).
+
+    Parameters
+    ----------
+    rp0, ra0 : float
+        Perigee and apogee radii of the insertion orbit, km (insertion at perigee).
+    inclination : float
+        Orbit inclination, rad.
+    phase0 : float
+        Target argument of latitude minus chaser's at insertion, rad in [0, 2 pi).
+    target_u : callable
+        ``target_u(t)``: the target's unwrapped argument-of-latitude advance (rad) t
+        seconds after insertion, from its numerical trajectory.
+    target_radius, target_speed : callable
+        Target radius (km) and speed (km/s) at t seconds after insertion.
+    aim_angle : float
+        How far behind the target (along its orbit) the aim point is, rad (> 0: behind).
+    mu : float
+        km^3/s^2.
+    rp_min : float
+        Lowest perigee radius allowed for the phasing orbit, km.
+    t_max : float
+        Latest arrival at the aim point, s after insertion.
+    max_revolutions, max_laps : int
+        Search bounds.
+
+    Returns
+    -------
+    list of PhasingDesign
+        Every feasible design, cheapest first (ties within 0.5 m/s: earliest first).
+        Empty when none reaches the aim point by ``t_max``.
+    """
+    designs = []
+    for j in range(max_laps + 1):
+        for k in range(max_revolutions + 1):
+
+            def f(rp1, k=k, j=j):
+                r_aim = float(target_radius(0.0))
+                for _ in range(2):  # the aim radius depends (weakly) on the arrival time
+                    _, _, t_arr, du, _ = _timeline(rp0, ra0, rp1, r_aim, inclination, k, mu)
+                    r_aim = float(target_radius(t_arr))
+                return phase0 + 2 * np.pi * j + target_u(t_arr) - du - aim_angle
+
+            lo, hi = rp_min, ra0
+            r_aim0 = float(target_radius(0.0))
+            t_first = _timeline(rp0, ra0, lo, r_aim0, inclination, k, mu)[2]
+            if t_first > t_max:
+                break
+            f_lo, f_hi = f(lo), f(hi)
+            if f_lo > 0 or f_hi < 0:
+                continue  # cannot catch up (f_lo > 0) or would overshoot (f_hi < 0)
+            rp1 = brentq(f, lo, hi, xtol=1e-6) if f_lo < 0 < f_hi else (lo if f_lo == 0 else hi)
+            r_aim = float(target_radius(0.0))
+            for _ in range(2):
+                t_nc1, t_nh, t_arr, _, t1 = _timeline(rp0, ra0, rp1, r_aim, inclination, k, mu)
+                r_aim = float(target_radius(t_arr))
+            if t_arr > t_max:
+                continue
+            v_aim = float(target_speed(t_arr))
+            dv1, dvh, dvc = _dvs(rp0, ra0, rp1, r_aim, v_aim, mu)
+            designs.append(PhasingDesign(k, j, rp1, t_nc1, t_nh - 0.25 * t1, t_nh, t_arr,
+                                         dv1, dvh, dvc, abs(dv1) + abs(dvh) + abs(dvc)))
+    designs.sort(key=lambda d: (round(d.total_dv / 5e-4), d.t_arrival))
+    return designs
