@@ -1,0 +1,155 @@
+"""Command line: ``cosmoplan run SCENARIO`` and friends (typer + rich).
+
+Errors: a :class:`~cosmoplan.errors.CosmoplanError` is printed as one clear message
+(no traceback) and the exit status is non-zero: 2 for bad input, 3 when no plan meets
+the constraints, 4 for a solver or data-range failure. An unexpected exception prints
+a short note and exits with 70; ``--debug`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from . import __version__
+from .errors import (
+    ConvergenceError,
+    CosmoplanError,
+    CosmoplanWarning,
+    DataRangeError,
+    InputError,
+    PlanningError,
+    PropagationError,
+)
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="cosmoplan: mission design for rendezvous and exploration missions.")
+console = Console()
+err_console = Console(stderr=True)
+
+_EXIT = {InputError: 2, PlanningError: 3, ConvergenceError: 4, DataRangeError: 4,
+         PropagationError: 4}
+
+
+def _exit_code(exc):
+    for cls, code in _EXIT.items():
+        if isinstance(exc, cls):
+            return code
+    return 1
+
+
+def _version(value: bool):
+    if value:
+        console.print(f"cosmoplan {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Show the version and exit.")):
+    """cosmoplan: mission design for rendezvous and exploration missions."""
+
+
+def _run_guarded(debug, func):
+    """Run func(); print CosmoplanErrors cleanly and exit non-zero."""
+    collected = []
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, CosmoplanWarning):
+            collected.append(str(message))
+            err_console.print(f"[yellow]warning:[/] {message}")
+        else:
+            collected.append(str(message))
+
+    old = warnings.showwarning
+    warnings.showwarning = show
+    try:
+        return func()
+    except CosmoplanError as exc:
+        if debug:
+            raise
+        err_console.print(f"[bold red]error:[/] {exc}")
+        raise typer.Exit(_exit_code(exc)) from None
+    except (KeyboardInterrupt, typer.Exit):
+        raise
+    except Exception as exc:  # pragma: no cover - a bug
+        if debug:
+            raise
+        err_console.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"
+                          "This is a bug in cosmoplan; run again with --debug for the "
+                          "traceback and report it.")
+        raise typer.Exit(70) from None
+    finally:
+        warnings.showwarning = old
+
+
+@app.command()
+def run(
+    scenario: str = typer.Argument(..., help="Bundled scenario name (e.g. shenzhou-12) or a "
+                                             "scenario .toml file."),
+    out: Path = typer.Option(None, "--out", "-o", help="Output folder (default: the "
+                                                        "scenario's, else ./cosmoplan-out/NAME)."),
+    plots: bool = typer.Option(True, "--plots/--no-plots", help="Write PNG plots."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
+):
+    """Plan a launch and fast rendezvous for a scenario; print tables, write files."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .mission import run_scenario
+    from .report.tables import burns_table, opportunities_table, summary_table, timeline_table
+
+    def job():
+        with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
+                      TimeElapsedColumn(), console=err_console, transient=True) as bar:
+            task = bar.add_task("planning", total=1.0)
+
+            def progress(stage, frac):
+                bar.update(task, completed=frac, description=stage)
+
+            return run_scenario(scenario, out, plots=plots, progress=progress)
+
+    res = _run_guarded(debug, job)
+    plan = res.plan
+    console.print(f"[bold]{res.scenario.scenario.description or res.scenario.scenario.name}[/]")
+    console.print(opportunities_table(
+        plan.opportunities, plan.opportunity,
+        title=f"1. Launch opportunities on {plan.day} from {plan.site.name} into the plane of "
+              f"{plan.target_name} ({plan.target_source})"))
+    for tle, opps in res.comparisons:
+        console.print(opportunities_table(
+            opps, title=f"   for comparison, with the element set of {tle.epoch.utc.iso(0)} "
+                        "(its phase is not reliable if the target manoeuvred since)"))
+    console.print(summary_table(plan))
+    console.print(burns_table(plan))
+    console.print(timeline_table(plan))
+    for w in plan.warnings:
+        console.print(f"[yellow]note:[/] {w}")
+    if res.files:
+        console.print(f"3. Files written to [bold]{res.files[0].parent}[/]:")
+        for f in res.files:
+            console.print(f"   {f.name}")
+
+
+@app.command()
+def scenarios():
+    """List the bundled scenarios."""
+    from .scenario import bundled_scenarios, load_scenario
+
+    for name in bundled_scenarios():
+        sc = load_scenario(name)
+        console.print(f"[bold]{name}[/]: {sc.scenario.description}")
+
+
+def main():  # console-script entry point
+    try:
+        app()
+    except SystemExit as exc:  # keep typer's exit code
+        sys.exit(exc.code)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

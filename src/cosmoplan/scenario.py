@@ -1,0 +1,358 @@
+"""Scenario files (TOML), validated with pydantic: the user-facing edge of the planner.
+
+A scenario file describes one rendezvous to plan, in user units (degrees, metres,
+minutes, hours, UTC dates). :func:`load_scenario` reads and validates it; every error
+names the file, the line (when the key can be located), the key path, the value and
+what was expected, as an :class:`~cosmoplan.errors.InputError`.
+:meth:`Scenario.to_config` converts it to the internal units of
+:class:`~cosmoplan.rendezvous.RendezvousConfig` (km, s, rad).
+
+Bundled scenarios live in ``cosmoplan/data/scenarios/`` (``shenzhou-12``); relative
+file names inside a scenario (``tle_file``) resolve against the scenario's directory,
+then against the bundled data directory.
+"""
+
+from __future__ import annotations
+
+import sys
+from importlib.resources import files
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import InputError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+__all__ = ["Scenario", "load_scenario", "bundled_scenarios", "scenario_path"]
+
+_DATA = files("cosmoplan") / "data"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ScenarioInfo(_Model):
+    name: str
+    description: str = ""
+
+
+class SpacecraftSpec(_Model):
+    name: str = "spacecraft"
+    mass_kg: float = Field(gt=0)
+    drag_area_m2: float = Field(ge=0)
+    drag_coefficient: float = Field(default=2.2, ge=0, le=10)
+
+
+class StateSpec(_Model):
+    epoch: str
+    frame: str = "GCRF"
+    r_km: list[float] = Field(min_length=3, max_length=3)
+    v_km_s: list[float] = Field(min_length=3, max_length=3)
+
+
+class TargetSpec(_Model):
+    name: str = "target"
+    tle_file: str | None = None
+    element_set: str | None = Field(
+        default=None, description="epoch date (YYYY-MM-DD) of the set to plan with")
+    compare_element_sets: list[str] = []
+    state: StateSpec | None = None
+    mass_kg: float = Field(default=36000.0, gt=0)
+    drag_area_m2: float = Field(default=60.0, ge=0)
+    drag_coefficient: float = Field(default=2.2, ge=0, le=10)
+
+    @model_validator(mode="after")
+    def _one_source(self):
+        if (self.tle_file is None) == (self.state is None):
+            raise ValueError("give exactly one of 'tle_file' or 'state'")
+        return self
+
+
+class SiteSpec(_Model):
+    name: str = "site"
+    latitude_deg: float = Field(ge=-90, le=90)
+    longitude_deg: float = Field(ge=-360, le=360)
+    height_m: float = Field(default=0.0, ge=-500, le=9000)
+
+
+class LaunchSpec(_Model):
+    day: str
+    ascent_duration_s: float = Field(default=573.0, ge=60, le=7200)
+    ascent_range_deg: float = Field(default=15.0, ge=0, lt=180)
+    opportunity: Literal["first", "ascending", "descending"] = "first"
+
+
+class InsertionSpec(_Model):
+    perigee_altitude_km: float
+    apogee_altitude_km: float
+
+
+class RendezvousSpec(_Model):
+    max_duration_h: float = Field(default=6.5, gt=0)
+    objective: Literal["earliest", "min-dv"] = "earliest"
+    min_perigee_altitude_km: float | None = None
+    raan_offset_deg: float | Literal["auto"] = "auto"
+    hold_points_m: list[float] = [5000.0, 400.0, 200.0, 19.0]
+    hold_durations_min: list[float] = [5.0, 5.0, 5.0, 2.0]
+    transfer_durations_min: list[float] = [20.0, 5.0, 8.0]
+    final_approach_speed_m_s: float = Field(default=0.2, gt=0)
+    docking_port_lvlh_m: list[float] = Field(default=[-13.0, 0.0, 0.0], min_length=3,
+                                             max_length=3)
+
+
+class PropagationSpec(_Model):
+    zonal_degree: int = Field(default=6, ge=0, le=6)
+    atmosphere: Literal["none", "exponential", "harris-priester"] = "harris-priester"
+    harris_priester_n: float = Field(default=2.0, ge=2, le=6)
+
+
+class OutputSpec(_Model):
+    directory: str | None = None
+    sample_step_s: float = Field(default=20.0, gt=0, le=600)
+
+
+class Scenario(_Model):
+    """A validated scenario file (user units). See the module docstring."""
+
+    scenario: ScenarioInfo
+    target: TargetSpec
+    site: SiteSpec
+    launch: LaunchSpec
+    insertion: InsertionSpec
+    rendezvous: RendezvousSpec = RendezvousSpec()
+    chaser: SpacecraftSpec = SpacecraftSpec(name="chaser", mass_kg=8000.0, drag_area_m2=12.0)
+    propagation: PropagationSpec = PropagationSpec()
+    output: OutputSpec = OutputSpec()
+
+    @field_validator("launch")
+    @classmethod
+    def _day(cls, v):
+        from .time import Epoch
+
+        Epoch.from_iso(v.day)  # raises InputError with the text
+        return v
+
+    # Filled in by load_scenario (not part of the file).
+    source_path: Path | None = None
+
+    # ------------------------------------------------------------------ conversions
+    def to_config(self):
+        """The internal :class:`~cosmoplan.rendezvous.RendezvousConfig` (km, s, rad)."""
+        from .propagator import ForceModel, Spacecraft
+        from .rendezvous import ApproachProfile, InsertionOrbit, RendezvousConfig
+
+        rz = self.rendezvous
+        ins = InsertionOrbit(self.insertion.perigee_altitude_km,
+                             self.insertion.apogee_altitude_km,
+                             self.launch.ascent_duration_s,
+                             float(np.radians(self.launch.ascent_range_deg)))
+        ap = ApproachProfile(
+            tuple(x / 1e3 for x in rz.hold_points_m),
+            tuple(x * 60.0 for x in rz.hold_durations_min),
+            tuple(x * 60.0 for x in rz.transfer_durations_min),
+            rz.final_approach_speed_m_s / 1e3,
+            tuple(x / 1e3 for x in rz.docking_port_lvlh_m),
+        )
+        pr = self.propagation
+        fm = ForceModel(zonal_degree=pr.zonal_degree,
+                        atmosphere=None if pr.atmosphere == "none" else pr.atmosphere,
+                        harris_priester_n=pr.harris_priester_n)
+        ch = self.chaser
+        tg = self.target
+        return RendezvousConfig(
+            insertion=ins, approach=ap, max_duration_s=rz.max_duration_h * 3600.0,
+            min_perigee_altitude_km=rz.min_perigee_altitude_km,
+            raan_offset=None if rz.raan_offset_deg == "auto" else float(
+                np.radians(rz.raan_offset_deg)),
+            objective=rz.objective, opportunity=self.launch.opportunity,
+            chaser=Spacecraft(ch.name, ch.mass_kg, ch.drag_area_m2, ch.drag_coefficient),
+            target=Spacecraft(tg.name, tg.mass_kg, tg.drag_area_m2, tg.drag_coefficient),
+            force_model=fm, sample_step_s=self.output.sample_step_s)
+
+    def site_object(self):
+        """The launch site as a :class:`~cosmoplan.sites.GroundSite`."""
+        from .sites import GroundSite
+
+        s = self.site
+        return GroundSite.from_degrees(s.name, s.latitude_deg, s.longitude_deg, s.height_m,
+                                       source=f"scenario {self.scenario.name}")
+
+    def _resolve(self, name):
+        p = Path(name)
+        if p.is_absolute() and p.is_file():
+            return p
+        if self.source_path is not None:
+            cand = self.source_path.parent / p
+            if cand.is_file():
+                return cand
+        cand = Path(str(_DATA / p.name))
+        if cand.is_file():
+            return cand
+        raise InputError(f"TLE file {name!r} not found (looked beside the scenario and in "
+                         "cosmoplan's bundled data)", source=self.source_path,
+                         field="target.tle_file", value=name)
+
+    def target_element_sets(self):
+        """(plan_tle, [comparison TLEs]) from the scenario's TLE file.
+
+        ``element_set`` selects by epoch date (YYYY-MM-DD); without it, the set whose epoch
+        is nearest the launch day is used.
+        """
+        from .time import Epoch
+        from .tle import read_tles
+
+        path = self._resolve(self.target.tle_file)
+        tles = read_tles(path)
+        if not tles:
+            raise InputError("no element sets in the TLE file", source=path,
+                             field="target.tle_file")
+        day = Epoch.from_iso(self.launch.day)
+
+        def pick(date, field):
+            hits = [t for t in tles if t.epoch.utc.iso(0)[:10] == str(date)[:10]]
+            if not hits:
+                have = ", ".join(t.epoch.utc.iso(0)[:10] for t in tles)
+                raise InputError(f"no element set with epoch date {date!r} in {path.name} "
+                                 f"(it has {have})", source=self.source_path, field=field,
+                                 value=date)
+            return hits[0]
+
+        if self.target.element_set:
+            main = pick(self.target.element_set, "target.element_set")
+        else:
+            main = min(tles, key=lambda t: abs(float(t.epoch - day)))
+        others = [pick(d, "target.compare_element_sets") for d in self.target.compare_element_sets]
+        return main, others
+
+    def target_object(self):
+        """The target to plan against: a TLE or a TargetEphemeris from a state."""
+        if self.target.tle_file is not None:
+            tle, _ = self.target_element_sets()
+            if self.target.name and not getattr(tle, "name", None):
+                try:
+                    tle = tle.with_name(self.target.name)
+                except AttributeError:
+                    pass
+            return tle
+        from .propagator import ForceModel, Spacecraft
+        from .rendezvous import TargetEphemeris
+        from .time import Epoch
+
+        st = self.target.state
+        pr = self.propagation
+        fm = ForceModel(zonal_degree=pr.zonal_degree,
+                        atmosphere=None if pr.atmosphere == "none" else pr.atmosphere,
+                        harris_priester_n=pr.harris_priester_n)
+        tg = self.target
+        try:
+            ep = Epoch.from_iso(st.epoch)
+        except InputError as exc:
+            raise InputError(str(exc), source=self.source_path, field="target.state.epoch",
+                             value=st.epoch) from None
+        return TargetEphemeris.from_state(
+            ep, st.r_km, st.v_km_s, frame=st.frame, name=tg.name, force_model=fm,
+            spacecraft=Spacecraft(tg.name, tg.mass_kg, tg.drag_area_m2, tg.drag_coefficient))
+
+
+def bundled_scenarios():
+    """Names of the scenarios shipped with cosmoplan."""
+    folder = _DATA / "scenarios"
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def scenario_path(name_or_path):
+    """Path of a scenario given by bundled name (``shenzhou-12``) or file path."""
+    p = Path(str(name_or_path))
+    if p.suffix == ".toml" or p.exists():
+        if not p.is_file():
+            raise InputError(f"scenario file {str(p)!r} does not exist", source=str(p))
+        return p
+    cand = _DATA / "scenarios" / f"{name_or_path}.toml"
+    if cand.is_file():
+        return Path(str(cand))
+    raise InputError(f"{name_or_path!r} is neither a scenario file nor a bundled scenario; "
+                     f"bundled: {', '.join(bundled_scenarios())}", field="scenario",
+                     value=name_or_path)
+
+
+def _line_of(text, loc):
+    """1-based line of a key path in TOML text (best effort), or None."""
+    keys = [str(k) for k in loc if not isinstance(k, int)]
+    if not keys:
+        return None
+    section, key = keys[:-1], keys[-1]
+    current = []
+    header_line = None
+    for i, raw in enumerate(text.splitlines(), 1):
+        line = raw.split("#", 1)[0].strip()
+        if line.startswith("[") and line.endswith("]"):
+            current = [s.strip() for s in line.strip("[]").split(".")]
+            if current == keys:
+                header_line = i
+            continue
+        if current == section and "=" in line and line.split("=", 1)[0].strip() == key:
+            return i
+        if not section and current == [] and line.split("=", 1)[0].strip() == key:
+            return i
+    return header_line
+
+
+def load_scenario(name_or_path):
+    """Read and validate a scenario (bundled name or TOML path) into a :class:`Scenario`.
+
+    Raises
+    ------
+    InputError
+        Unreadable file, TOML syntax error (with its line), a missing key, a wrong type,
+        an out-of-range value: the message names file, line, key path, value and what
+        was expected.
+    """
+    path = scenario_path(name_or_path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read scenario file: {exc}", source=str(path)) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        raise InputError(f"TOML syntax error: {exc}", source=str(path), line=line) from None
+    try:
+        sc = Scenario.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(err.get("loc", ()))
+        keypath = ".".join(str(k) for k in loc) or "(top level)"
+        value = err.get("input")
+        kind = err.get("type", "")
+        if kind == "missing":
+            msg = f"missing key '{keypath}'"
+        elif kind == "extra_forbidden":
+            msg = f"unknown key '{keypath}' (check its spelling)"
+        else:
+            msg = f"key '{keypath}' = {value!r}: {err.get('msg', 'invalid')}"
+        more = len(exc.errors()) - 1
+        if more:
+            msg += f" (and {more} more problem{'s' if more > 1 else ''})"
+        raise InputError(msg, source=str(path), line=_line_of(text, loc), field=keypath,
+                         value=value) from None
+    except InputError as exc:
+        raise InputError(str(exc), source=str(path), field=exc.field, value=exc.value) from None
+    sc = sc.model_copy(update={"source_path": path})
+    # Checks that need the internal objects (impossible orbits etc.): re-raise with the file.
+    try:
+        sc.to_config()
+        sc.site_object()
+    except InputError as exc:
+        field = exc.field or ""
+        loc = tuple(field.split(".")) if field else ()
+        raise InputError(str(exc), source=str(path), line=_line_of(text, loc), field=field,
+                         value=exc.value) from None
+    return sc
