@@ -54,16 +54,22 @@ def _main(version: bool = typer.Option(False, "--version", callback=_version, is
     """cosmoplan: mission design for rendezvous and exploration missions."""
 
 
+def _say(prefix, style, message):
+    """Print a message on stderr verbatim: no markup interpretation, no re-wrapping (file
+    names and TLE column templates must survive intact)."""
+    from rich.text import Text
+
+    err_console.print(Text(prefix, style=style) + Text(str(message)), soft_wrap=True)
+
+
 def _run_guarded(debug, func):
     """Run func(); print CosmoplanErrors cleanly and exit non-zero."""
     collected = []
 
     def show(message, category, filename, lineno, file=None, line=None):
+        collected.append(str(message))
         if issubclass(category, CosmoplanWarning):
-            collected.append(str(message))
-            err_console.print(f"[yellow]warning:[/] {message}")
-        else:
-            collected.append(str(message))
+            _say("warning: ", "yellow", message)
 
     old = warnings.showwarning
     warnings.showwarning = show
@@ -72,16 +78,16 @@ def _run_guarded(debug, func):
     except CosmoplanError as exc:
         if debug:
             raise
-        err_console.print(f"[bold red]error:[/] {exc}")
+        _say("error: ", "bold red", exc)
         raise typer.Exit(_exit_code(exc)) from None
     except (KeyboardInterrupt, typer.Exit):
         raise
     except Exception as exc:  # pragma: no cover - a bug
         if debug:
             raise
-        err_console.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"
-                          "This is a bug in cosmoplan; run again with --debug for the "
-                          "traceback and report it.")
+        _say("internal error: ", "bold red",
+             f"{type(exc).__name__}: {exc}\nThis is a bug in cosmoplan; run again with --debug "
+             "for the traceback and report it.")
         raise typer.Exit(70) from None
     finally:
         warnings.showwarning = old
@@ -98,6 +104,8 @@ def run(
 ):
     """Plan a launch and fast rendezvous for a scenario; print tables, write files."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from rich.text import Text
 
     from .mission import run_scenario
     from .report.tables import burns_table, opportunities_table, summary_table, timeline_table
@@ -117,17 +125,17 @@ def run(
     console.print(f"[bold]{res.scenario.scenario.description or res.scenario.scenario.name}[/]")
     console.print(opportunities_table(
         plan.opportunities, plan.opportunity,
-        title=f"1. Launch opportunities on {plan.day} from {plan.site.name} into the plane of "
-              f"{plan.target_name} ({plan.target_source})"))
+        title=f"1. Launch opportunities from {plan.site.name} into the plane of "
+              f"{plan.target_name}, {plan.target_source}"))
     for tle, opps in res.comparisons:
         console.print(opportunities_table(
-            opps, title=f"   for comparison, with the element set of {tle.epoch.utc.iso(0)} "
-                        "(its phase is not reliable if the target manoeuvred since)"))
+            opps, title=f"   the same with the element set of {tle.epoch.utc.iso(0)} "
+                        "(RAAN offset 0; its phase is stale if the target manoeuvred since)"))
     console.print(summary_table(plan))
     console.print(burns_table(plan))
     console.print(timeline_table(plan))
     for w in plan.warnings:
-        console.print(f"[yellow]note:[/] {w}")
+        console.print(Text("note: ", style="yellow") + Text(w))
     if res.files:
         console.print(f"3. Files written to [bold]{res.files[0].parent}[/]:")
         for f in res.files:

@@ -323,6 +323,11 @@ def load_scenario(name_or_path):
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None)
+        if line is None:  # Python < 3.14: the position is only in the message
+            import re
+
+            m = re.search(r"at line (\d+)", str(exc))
+            line = int(m.group(1)) if m else None
         raise InputError(f"TOML syntax error: {exc}", source=str(path), line=line) from None
     try:
         sc = Scenario.model_validate(data)

@@ -457,11 +457,14 @@ class Epoch:
         if isinstance(seconds, Epoch):
             return NotImplemented
         seconds = np.asarray(seconds, dtype=float)
+        # whole days go to jd1, the rest to jd2, so long offsets keep full resolution
+        days = np.floor(seconds / SECONDS_PER_DAY)
+        frac = (seconds - days * SECONDS_PER_DAY) / SECONDS_PER_DAY
         if self.scale in ("utc", "ut1"):
             tai = self.tai
-            out = Epoch(tai.jd1, tai.jd2 + seconds / SECONDS_PER_DAY, scale="tai")
+            out = Epoch(tai.jd1 + days, tai.jd2 + frac, scale="tai")
             return out.to(self.scale)
-        return Epoch(self.jd1, self.jd2 + seconds / SECONDS_PER_DAY, scale=self.scale)
+        return Epoch(self.jd1 + days, self.jd2 + frac, scale=self.scale)
 
     __radd__ = __add__
 

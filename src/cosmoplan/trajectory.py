@@ -59,8 +59,13 @@ class Trajectory:
         self.epoch = epoch
         self.r = r
         self.v = v
-        self.frame = str(frame).upper()
         self.center = str(center).lower()
+        if self.center == "earth":
+            from .frames import _canon
+
+            self.frame = _canon(frame)  # GCRS -> GCRF etc.; unknown names are InputErrors
+        else:
+            self.frame = str(frame).upper()
         self.name = name
 
     def __len__(self):

@@ -54,7 +54,7 @@ class Burn:
     def to_dict(self):
         return {
             "name": self.name,
-            "epoch_utc": self.epoch.utc.iso(3),
+            "epoch_utc": self.epoch.utc.iso(6),
             "phase": self.phase,
             "purpose": self.purpose,
             "dv_lvlh_m_s": {"vbar_x": float(self.dv_lvlh[0] * 1e3),
@@ -163,8 +163,8 @@ class RendezvousPlan:
                      "height_m": self.site.height_km * 1e3},
             "day": self.day,
             "launch_epoch_utc": self.launch_epoch.utc.iso(3),
-            "insertion_epoch_utc": self.insertion_epoch.utc.iso(3),
-            "docking_epoch_utc": self.docking_epoch.utc.iso(3),
+            "insertion_epoch_utc": self.insertion_epoch.utc.iso(6),
+            "docking_epoch_utc": self.docking_epoch.utc.iso(6),
             "launch_to_docking_s": self.duration_s,
             "launch_opportunity": _opportunity_dict(opp),
             "launch_opportunities": [_opportunity_dict(o) for o in self.opportunities],

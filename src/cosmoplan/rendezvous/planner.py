@@ -553,13 +553,13 @@ def plan_fast_rendezvous(target, site, day, config=None, *, progress=None):
         rv = ctx.fly(t_now, rv, t_dep, [[]])[0]
         t_arr = t_dep + float(ap.transfer_durations_s[k])
         aim = ap.hold_position(k + 1)
+        events.append(TimelineEvent(t_dep, f"leave hold point {k + 1}",
+                                    f"{ap.hold_distances_km[k] * 1e3:.0f} m",
+                                    float(np.linalg.norm(ctx.relative(t_dep, rv)[0]))))
         rv, dv1 = _transfer(ctx, t_dep, rv, t_arr, aim, f"transfer to hold point {k + 2}")
         burns.append(Burn(f"TA{k + 1}", t_dep, dv1[0], dv1[1], "approach",
                           f"departs hold point {k + 1} for hold point {k + 2} "
                           f"({ap.hold_distances_km[k + 1] * 1e3:.0f} m)"))
-        events.append(TimelineEvent(t_dep, f"leave hold point {k + 1}",
-                                    f"{ap.hold_distances_km[k] * 1e3:.0f} m",
-                                    float(np.linalg.norm(ctx.relative(t_dep, rv)[0]))))
         rv, dv_lvlh, dvg = _stop_at(ctx, t_arr, rv, np.zeros(3))
         burns.append(Burn(f"TB{k + 1}", t_arr, dv_lvlh, dvg, "approach",
                           f"stops at hold point {k + 2}"))
@@ -579,7 +579,8 @@ def plan_fast_rendezvous(target, site, day, config=None, *, progress=None):
         burns.append(Burn(name, ep, dvl, dvg, "final approach", purpose))
     events.append(TimelineEvent(t_dep, f"leave hold point {nhold}",
                                 f"{ap.hold_distances_km[-1] * 1e3:.0f} m, final approach at "
-                                f"{ap.final_approach_speed_km_s * 1e3:.2f} m/s"))
+                                f"{ap.final_approach_speed_km_s * 1e3:.2f} m/s",
+                                float(np.linalg.norm(ctx.relative(t_dep, rv)[0]))))
     events.append(TimelineEvent(t_dock, "docking", "contact at the docking port", 0.0))
     prog("flying the plan", 0.85)
 
@@ -598,8 +599,8 @@ def plan_fast_rendezvous(target, site, day, config=None, *, progress=None):
     final_rho, final_rho_dot = rho[-1], rho_dot[-1]
     # events: sort by time
     events.sort(key=lambda e: float(e.epoch - t_launch))
-    burn_events = [TimelineEvent(b.epoch, f"burn {b.name}",
-                                 f"{b.magnitude * 1e3:.2f} m/s, {b.purpose}") for b in burns]
+    burn_events = [TimelineEvent(b.epoch, f"burn {b.name}", f"{b.magnitude * 1e3:.2f} m/s")
+                   for b in burns]
     events = sorted(events + burn_events, key=lambda e: float(e.epoch - t_launch))
     prog("done", 1.0)
     return RendezvousPlan(

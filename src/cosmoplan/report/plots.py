@@ -30,40 +30,78 @@ def _save(fig, path):
     return path
 
 
+def _curvilinear(plan):
+    """Along-track arc (km, + ahead) and height difference (km) of the chaser from the target.
+
+    The far-range view: at 2,000 km behind, rectilinear LVLH would show the chaser
+    hundreds of km 'below' merely because of the curvature of the target's orbit.
+    """
+    rt, vt = plan.target.r, plan.target.v
+    rc = plan.chaser.r
+    h = np.cross(rt, vt)
+    h /= np.linalg.norm(h, axis=1, keepdims=True)
+    s = np.einsum("ij,ij->i", np.cross(rt, rc), h)
+    c = np.einsum("ij,ij->i", rt, rc)
+    dtheta = np.arctan2(s, c)
+    nt = np.linalg.norm(rt, axis=1)
+    return nt * dtheta, np.linalg.norm(rc, axis=1) - nt
+
+
 def plot_relative_approach(plan, path):
-    """Relative trajectory in the target's LVLH frame (V-bar / R-bar), PNG at ``path``."""
-    rho = plan.relative_position
-    x = rho[:, 0]
-    up = -rho[:, 2]  # altitude above the target: -R-bar
-    fig, axes = plt.subplots(1, 3, figsize=(16, 5))
-    burns_t = [float(b.epoch - plan.chaser.epoch[0]) for b in plan.burns]
+    """Relative trajectory: phasing in curvilinear coordinates, approach in LVLH (V-bar,
+    R-bar), PNG at ``path``."""
     secs = plan.chaser.seconds
-    bx = np.interp(burns_t, secs, x)
-    bz = np.interp(burns_t, secs, up)
-    hold = np.array([plan.config.approach.hold_position(k)
-                     for k in range(len(plan.config.approach.hold_distances_km))])
-    spans = [(None, "whole rendezvous (km)", 1.0),
-             (plan.config.approach.hold_distances_km[0] * 1.6, "approach (km)", 1.0),
-             (min(0.6, plan.config.approach.hold_distances_km[0]) * 1.1, "last hold points (m)",
-              1e3)]
-    for ax, (lim, title, scale) in zip(axes, spans):
-        sel = np.ones_like(x, bool) if lim is None else (np.abs(x) <= lim) & (np.abs(up) <= lim)
+    burns_t = np.array([float(b.epoch - plan.chaser.epoch[0]) for b in plan.burns])
+    ap = plan.config.approach
+    hold = np.array([ap.hold_position(k) for k in range(len(ap.hold_distances_km))])
+    fig, axes = plt.subplots(1, 3, figsize=(16, 5))
+
+    ax = axes[0]
+    xc, zc = _curvilinear(plan)
+    ax.plot(xc, zc, lw=1.2, color="tab:blue", label="chaser")
+    ax.plot(np.interp(burns_t, secs, xc), np.interp(burns_t, secs, zc), "o", ms=4,
+            color="tab:red", label="burns")
+    for b, t in zip(plan.burns, burns_t):
+        if b.phase == "phasing":
+            ax.annotate(b.name, (np.interp(t, secs, xc), np.interp(t, secs, zc)),
+                        textcoords="offset points", xytext=(4, -10), fontsize=8, color="tab:red")
+    ax.plot([0], [0], "k*", ms=10, label="target")
+    ax.set_xlabel("along-track arc from the target (km), + = ahead")
+    ax.set_ylabel("height above the target (km)")
+    ax.set_title("phasing (curvilinear)")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right", fontsize=8)
+
+    rho = plan.relative_position
+    x, up = rho[:, 0], -rho[:, 2]
+    t_hold1 = float(plan.burns[[b.name for b in plan.burns].index("NCC")].epoch
+                    - plan.chaser.epoch[0]) if any(b.name == "NCC" for b in plan.burns) else 0.0
+    stages = [
+        (t_hold1 - 1200.0, ap.hold_distances_km[0] * 1.3, "approach from the first hold point",
+         1.0, "km"),
+        (t_hold1 + float(ap.hold_durations_s[0]) + float(ap.transfer_durations_s[0])
+         if len(ap.transfer_durations_s) else t_hold1,
+         min(0.6, ap.hold_distances_km[0]) * 1.1, "last hold points and docking", 1e3, "m"),
+    ]
+    for ax, (t_from, lim, title, scale, unit) in zip(axes[1:], stages):
+        sel = secs >= t_from  # one contiguous piece: no lines drawn across gaps
         ax.plot(x[sel] * scale, up[sel] * scale, lw=1.2, color="tab:blue", label="chaser")
-        bs = np.ones_like(bx, bool) if lim is None else (np.abs(bx) <= lim) & (np.abs(bz) <= lim)
-        ax.plot(bx[bs] * scale, bz[bs] * scale, "o", ms=4, color="tab:red", label="burns")
-        hs = np.ones(len(hold), bool) if lim is None else np.abs(hold[:, 0]) <= lim
-        ax.plot(hold[hs, 0] * scale, -hold[hs, 2] * scale, "s", ms=5, mfc="none",
+        bs = burns_t >= t_from
+        ax.plot(np.interp(burns_t[bs], secs, x) * scale, np.interp(burns_t[bs], secs, up) * scale,
+                "o", ms=4, color="tab:red", label="burns")
+        hs = np.abs(hold[:, 0]) <= lim
+        ax.plot(hold[hs, 0] * scale, -hold[hs, 2] * scale, "s", ms=6, mfc="none",
                 color="tab:green", label="hold points")
         ax.plot([0], [0], "k*", ms=10, label="target")
-        ax.set_xlabel(f"V-bar x ({'m' if scale > 1 else 'km'}), + = ahead of the target")
-        ax.set_ylabel(f"altitude above target, -R-bar ({'m' if scale > 1 else 'km'})")
+        ax.plot(ap.port[0] * scale, -ap.port[2] * scale, "k|", ms=12, label="docking port")
+        ax.set_xlim(-lim * scale, 0.15 * lim * scale)
+        ax.set_ylim(-0.6 * lim * scale, 0.6 * lim * scale)
+        ax.set_xlabel(f"V-bar x ({unit}), + = ahead of the target")
+        ax.set_ylabel(f"-R-bar, above the target ({unit})")
         ax.set_title(title)
         ax.grid(alpha=0.3)
-        if lim is not None:
-            ax.set_xlim(-lim * scale, 0.15 * lim * scale)
-            ax.set_ylim(-0.6 * lim * scale, 0.6 * lim * scale)
-    axes[0].legend(loc="lower right", fontsize=8)
-    fig.suptitle(f"{plan.target_name}: chaser in the target's LVLH frame")
+    axes[2].legend(loc="lower right", fontsize=8)
+    fig.suptitle(f"Chaser relative to {plan.target_name} (target LVLH: x V-bar, z R-bar)")
     return _save(fig, path)
 
 

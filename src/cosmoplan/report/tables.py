@@ -1,11 +1,14 @@
 """Rich tables of a rendezvous plan (the edge: degrees, m/s, UTC text).
 
 Each function returns a :class:`rich.table.Table`; printing is the caller's business.
+Tables are kept narrow enough for an 80-column terminal: dates go in the titles,
+times of day in the rows.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from rich import box
 from rich.table import Table
 
 __all__ = ["opportunities_table", "burns_table", "timeline_table", "summary_table"]
@@ -18,57 +21,67 @@ def _hms(seconds):
     return f"T{sign}{s // 3600:d}:{(s % 3600) // 60:02d}:{s % 60:02d}"
 
 
-def _utc(epoch, ndp=0):
-    return epoch.utc.iso(ndp).replace("T", " ").rstrip("Z")
+def _clock(epoch, ndp=0):
+    """hh:mm:ss(.s) UTC of an epoch."""
+    return epoch.utc.iso(ndp)[11:].rstrip("Z")
+
+
+def _table(title, **kw):
+    return Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, **kw)
 
 
 def opportunities_table(opportunities, chosen=None, title="Launch opportunities"):
     """In-plane launch opportunities: lift-off UTC, direction, azimuths, phase angle."""
-    t = Table(title=title, title_justify="left")
-    t.add_column("lift-off (UTC)")
-    t.add_column("direction")
-    t.add_column("launch az. (deg)", justify="right")
-    t.add_column("inertial az. (deg)", justify="right")
-    t.add_column("RAAN offset (deg)", justify="right")
-    t.add_column("target phase at insertion (deg)", justify="right")
+    t = _table(title)
+    t.add_column("lift-off UTC")
+    t.add_column("dir.")
+    t.add_column("launch az.°", justify="right")
+    t.add_column("inertial az.°", justify="right")
+    t.add_column("RAAN off.°", justify="right")
+    t.add_column("target phase°", justify="right")
     t.add_column("")
     for o in opportunities:
         mark = ""
         if chosen is not None and abs(float(o.epoch - chosen.epoch)) < 1800 and \
                 o.direction == chosen.direction:
             mark = "chosen"
-        t.add_row(_utc(o.epoch, 1), o.direction, f"{np.degrees(o.launch_azimuth):.2f}",
-                  f"{np.degrees(o.inertial_azimuth):.2f}", f"{np.degrees(o.raan_offset):.4f}",
-                  f"{np.degrees(o.phase_angle):.2f}", mark)
+        day = o.epoch.utc.iso(0)[:10]
+        t.add_row(f"{day} {_clock(o.epoch, 1)}", o.direction[:4] + ".",
+                  f"{np.degrees(o.launch_azimuth):.2f}", f"{np.degrees(o.inertial_azimuth):.2f}",
+                  f"{np.degrees(o.raan_offset):.4f}", f"{np.degrees(o.phase_angle):.2f}", mark)
+    t.caption = ("dir.: heading north (asce.) or south (desc.) along the plane; target "
+                 "phase: how far the target is ahead at insertion")
+    t.caption_justify = "left"
     return t
 
 
 def burns_table(plan):
     """Every burn: epoch, chaser-LVLH components and magnitude (m/s), plus totals."""
-    t = Table(title="Burns (delta-v in the chaser's LVLH frame: x V-bar, y -H-bar, z R-bar)",
-              title_justify="left")
+    t = _table(f"2. Burns on {plan.day} (UTC); delta-v in the chaser's LVLH frame, m/s")
     t.add_column("burn")
-    t.add_column("epoch (UTC)")
+    t.add_column("UTC")
     t.add_column("T+")
-    t.add_column("dv x (m/s)", justify="right")
-    t.add_column("dv y (m/s)", justify="right")
-    t.add_column("dv z (m/s)", justify="right")
-    t.add_column("|dv| (m/s)", justify="right")
-    t.add_column("purpose")
+    t.add_column("x V-bar", justify="right")
+    t.add_column("y -H-bar", justify="right")
+    t.add_column("z R-bar", justify="right")
+    t.add_column("|dv|", justify="right")
     for b in plan.burns:
         dv = b.dv_lvlh * 1e3
-        t.add_row(b.name, _utc(b.epoch, 1), _hms(float(b.epoch - plan.launch_epoch)),
-                  f"{dv[0]:.3f}", f"{dv[1]:.3f}", f"{dv[2]:.3f}", f"{b.magnitude * 1e3:.3f}",
-                  b.purpose)
+        t.add_row(b.name, _clock(b.epoch, 1), _hms(float(b.epoch - plan.launch_epoch)),
+                  f"{dv[0]:.3f}", f"{dv[1]:.3f}", f"{dv[2]:.3f}", f"{b.magnitude * 1e3:.3f}")
+    t.add_section()
     for phase, total in plan.dv_by_phase().items():
-        t.add_row("", "", "", "", "", f"{phase}", f"{total * 1e3:.3f}", "", style="dim")
-    t.add_row("total", "", "", "", "", "", f"{plan.total_dv * 1e3:.3f}", "", style="bold")
+        t.add_row("", "", "", "", "", phase, f"{total * 1e3:.3f}", style="dim")
+    t.add_row("total", "", "", "", "", "", f"{plan.total_dv * 1e3:.3f}", style="bold")
+    legend = "; ".join(f"{b.name}: {b.purpose}" for b in plan.burns if b.phase == "phasing")
+    t.caption = legend + "; TA/TB: depart/stop at hold points; FA: final approach"
+    t.caption_justify = "left"
     return t
 
 
 def timeline_table(plan):
     """Timeline from lift-off to docking, with the range to the target."""
-    t = Table(title="Timeline", title_justify="left")
+    t = _table(f"Timeline on {plan.day} (UTC)")
     t.add_column("T+")
     t.add_column("UTC")
     t.add_column("event")
@@ -78,21 +91,21 @@ def timeline_table(plan):
         rng = ""
         if e.range_km is not None:
             rng = f"{e.range_km:.1f} km" if e.range_km >= 1.0 else f"{e.range_km * 1e3:.1f} m"
-        t.add_row(_hms(float(e.epoch - plan.launch_epoch)), _utc(e.epoch, 0), e.event, rng,
+        t.add_row(_hms(float(e.epoch - plan.launch_epoch)), _clock(e.epoch), e.event, rng,
                   e.detail)
     return t
 
 
 def summary_table(plan):
     """Key numbers of the plan."""
-    t = Table(title="Plan summary", title_justify="left", show_header=False)
-    t.add_column("item")
+    t = _table("Plan summary", show_header=False)
+    t.add_column("item", style="bold")
     t.add_column("value")
     t.add_row("target", f"{plan.target_name} ({plan.target_source})")
     t.add_row("site", f"{plan.site.name} ({plan.site.lat_deg:.3f} N, {plan.site.lon_deg:.3f} E)")
-    t.add_row("lift-off", f"{_utc(plan.launch_epoch, 1)} UTC ({plan.opportunity.direction})")
-    t.add_row("insertion", f"{_utc(plan.insertion_epoch, 1)} UTC")
-    t.add_row("docking", f"{_utc(plan.docking_epoch, 1)} UTC")
+    t.add_row("lift-off", f"{plan.launch_epoch.utc.iso(1)} ({plan.opportunity.direction})")
+    t.add_row("insertion", plan.insertion_epoch.utc.iso(1))
+    t.add_row("docking", plan.docking_epoch.utc.iso(1))
     d = plan.duration_s
     t.add_row("launch to docking", f"{int(d // 3600)} h {int(d % 3600 // 60):02d} min "
               f"(limit {plan.config.max_duration_s / 3600:.2f} h)")

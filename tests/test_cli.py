@@ -1,0 +1,79 @@
+"""The command line, as a user runs it: outputs on success, clean errors on bad input."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cosmoplan.scenario import scenario_path
+
+BUNDLED = Path(scenario_path("shenzhou-12")).read_text()
+
+
+def _cosmoplan(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "cosmoplan", *args], capture_output=True,
+                          text=True, cwd=cwd, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def shenzhou_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "out"
+    proc = _cosmoplan("run", "shenzhou-12", "--out", str(out))
+    return proc, out
+
+
+def test_run_bundled_scenario_writes_everything(shenzhou_run):
+    proc, out = shenzhou_run
+    assert proc.returncode == 0, proc.stderr
+    for name in ("plan.json", "chaser.oem", "relative_approach.png", "altitude.png",
+                 "ground_track.png"):
+        assert (out / name).stat().st_size > 1000, name
+    assert "Launch opportunities" in proc.stdout and "Burns" in proc.stdout
+    assert "Timeline" in proc.stdout and "docking" in proc.stdout
+    data = json.loads((out / "plan.json").read_text())
+    assert data["launch_epoch_utc"].startswith("2021-06-17T01:2")
+    assert data["docking_epoch_utc"].startswith("2021-06-17T0")
+    assert data["totals"]["delta_v_m_s"] > 40
+    oem = (out / "chaser.oem").read_text()
+    assert oem.startswith("CCSDS_OEM_VERS = 2.0")
+    assert oem.count("META_START") == len(data["burns"]) + 1
+    assert "REF_FRAME = GCRF" in oem and "TIME_SYSTEM = UTC" in oem
+    assert not list(out.parent.glob(".*staging*"))
+
+
+def test_bad_scenario_exits_nonzero_without_traceback_or_files(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(BUNDLED.replace("perigee_altitude_km = 200.0", "perigee_altitude_km = -10.0"))
+    out = tmp_path / "out"
+    proc = _cosmoplan("run", str(bad), "--out", str(out))
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert "bad.toml" in proc.stderr and "perigee" in proc.stderr and "-10.0" in proc.stderr
+    assert not out.exists()
+
+
+def test_malformed_tle_in_scenario(tmp_path):
+    tle = tmp_path / "t.tle"
+    good = Path(scenario_path("shenzhou-12")).parent.parent / "tianhe_48274_2021.tle"
+    lines = good.read_text().splitlines()
+    lines[5] = lines[5][:20] + "X" + lines[5][21:]  # a letter in the RAAN field
+    tle.write_text("\n".join(lines) + "\n")
+    sc = tmp_path / "s.toml"
+    sc.write_text(BUNDLED.replace('tle_file = "tianhe_48274_2021.tle"', f'tle_file = "{tle}"'))
+    proc = _cosmoplan("run", str(sc), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert "t.tle" in proc.stderr and "line 6" in proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_unknown_scenario_name():
+    proc = _cosmoplan("run", "apollo-11")
+    assert proc.returncode == 2 and "apollo-11" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_scenarios_listing():
+    proc = _cosmoplan("scenarios")
+    assert proc.returncode == 0 and "shenzhou-12" in proc.stdout

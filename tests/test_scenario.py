@@ -1,0 +1,95 @@
+"""Scenario files (cosmoplan.scenario): the bundled one loads; bad ones fail clearly."""
+
+from pathlib import Path
+
+import pytest
+
+from cosmoplan.errors import InputError
+from cosmoplan.scenario import bundled_scenarios, load_scenario, scenario_path
+
+BUNDLED = Path(scenario_path("shenzhou-12")).read_text()
+
+
+def _write(tmp_path, text, name="s.toml"):
+    p = tmp_path / name
+    p.write_text(text)
+    return p
+
+
+def test_bundled_scenario_loads():
+    assert "shenzhou-12" in bundled_scenarios()
+    sc = load_scenario("shenzhou-12")
+    cfg = sc.to_config()
+    assert cfg.max_duration_s == pytest.approx(6.5 * 3600)
+    assert cfg.approach.hold_distances_km == (5.0, 0.4, 0.2, 0.019)
+    tle, others = sc.target_element_sets()
+    assert tle.epoch.utc.iso(0)[:10] == "2021-06-26"
+    assert others[0].epoch.utc.iso(0)[:10] == "2021-06-01"
+
+
+def test_missing_key_names_file_and_key(tmp_path):
+    text = BUNDLED.replace('day = "2021-06-17"\n', "")
+    p = _write(tmp_path, text)
+    with pytest.raises(InputError) as exc:
+        load_scenario(p)
+    msg = str(exc.value)
+    assert str(p) in msg and "missing key 'launch.day'" in msg
+    assert exc.value.field == "launch.day"
+
+
+def test_wrong_type_names_line_and_value(tmp_path):
+    text = BUNDLED.replace("perigee_altitude_km = 200.0", 'perigee_altitude_km = "low"')
+    p = _write(tmp_path, text)
+    with pytest.raises(InputError) as exc:
+        load_scenario(p)
+    msg = str(exc.value)
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if '"low"' in t)
+    assert f"line {line}" in msg and "insertion.perigee_altitude_km" in msg and "'low'" in msg
+
+
+def test_impossible_orbit_perigee_below_surface(tmp_path):
+    text = BUNDLED.replace("perigee_altitude_km = 200.0", "perigee_altitude_km = -50.0")
+    p = _write(tmp_path, text)
+    with pytest.raises(InputError) as exc:
+        load_scenario(p)
+    msg = str(exc.value)
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if "-50.0" in t)
+    assert f"line {line}" in msg and "below the surface" in msg and "-50.0" in msg
+
+
+def test_apogee_below_perigee(tmp_path):
+    text = BUNDLED.replace("apogee_altitude_km = 350.0", "apogee_altitude_km = 150.0")
+    with pytest.raises(InputError, match="apogee altitude 150.0 km is below the perigee"):
+        load_scenario(_write(tmp_path, text))
+
+
+def test_unknown_key_and_toml_syntax(tmp_path):
+    with pytest.raises(InputError, match="unknown key 'launch.dya'"):
+        load_scenario(_write(tmp_path, BUNDLED.replace('day = "2021-06-17"',
+                                                       'day = "2021-06-17"\ndya = 1')))
+    with pytest.raises(InputError, match="TOML syntax error") as exc:
+        load_scenario(_write(tmp_path, BUNDLED.replace("[site]", "[site"), "t.toml"))
+    assert exc.value.line is not None
+
+
+def test_bad_date_and_missing_tle(tmp_path):
+    with pytest.raises(InputError, match="2021-06-31"):
+        load_scenario(_write(tmp_path, BUNDLED.replace('day = "2021-06-17"',
+                                                       'day = "2021-06-31"')))
+    sc = load_scenario(_write(tmp_path, BUNDLED.replace("tianhe_48274_2021.tle", "nope.tle")))
+    with pytest.raises(InputError, match="nope.tle"):
+        sc.target_object()
+
+
+def test_hold_profile_lengths_checked(tmp_path):
+    text = BUNDLED.replace("transfer_durations_min = [20.0, 5.0, 8.0]",
+                           "transfer_durations_min = [20.0, 5.0]")
+    with pytest.raises(InputError, match="2 transfer durations for 4 hold points") as exc:
+        load_scenario(_write(tmp_path, text))
+    assert "rendezvous.transfer_durations_min" in str(exc.value) or \
+        exc.value.field == "rendezvous.transfer_durations_min"
+
+
+def test_unknown_bundled_name():
+    with pytest.raises(InputError, match="neither a scenario file nor a bundled scenario"):
+        load_scenario("apollo-11")
