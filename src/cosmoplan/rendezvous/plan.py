@@ -146,6 +146,25 @@ class RendezvousPlan:
         """|final relative velocity - aim|, km/s."""
         return float(np.linalg.norm(self.final_relative_velocity - self.aim_velocity))
 
+    def table(self):
+        """The plan as rich tables (summary, burns, timeline): ``rich.print(plan.table())``."""
+        from rich.console import Group
+
+        from ..report.tables import burns_table, opportunities_table, summary_table, timeline_table
+
+        return Group(opportunities_table(self.opportunities, self.opportunity),
+                     summary_table(self), burns_table(self), timeline_table(self))
+
+    def plot(self, outdir=None):
+        """Plots of the plan: written as PNGs into ``outdir`` (paths returned), or, without
+        it, returned as matplotlib Figures (relative approach, altitudes, ground track)."""
+        from ..report import plots
+
+        if outdir is not None:
+            return plots.plot_all(self, outdir)
+        return [plots.plot_relative_approach(self), plots.plot_altitudes(self),
+                plots.plot_ground_track(self)]
+
     def maneuvers(self):
         """The burn table as ImpulsiveManeuver objects (chaser LVLH), in time order."""
         return [ImpulsiveManeuver(b.epoch, tuple(b.dv_lvlh), "LVLH", b.name) for b in self.burns]

@@ -6,6 +6,9 @@
 * :func:`plot_altitudes`: geodetic altitude of both vehicles against time, burns marked;
 * :func:`plot_ground_track`: sub-satellite track of the chaser from insertion to docking
   (equirectangular longitude/latitude; no coastline data are bundled).
+
+Each takes ``path``: a PNG file to write, or None to get the matplotlib Figure back
+(in a notebook).
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ __all__ = ["plot_relative_approach", "plot_altitudes", "plot_ground_track", "plo
 
 
 def _save(fig, path):
+    """Write the figure to ``path`` (atomically) and close it; with path None return it."""
+    if path is None:
+        return fig
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=130, bbox_inches="tight")
     plt.close(fig)
@@ -47,7 +53,7 @@ def _curvilinear(plan):
     return nt * dtheta, np.linalg.norm(rc, axis=1) - nt
 
 
-def plot_relative_approach(plan, path):
+def plot_relative_approach(plan, path=None):
     """Relative trajectory: phasing in curvilinear coordinates, approach in LVLH (V-bar,
     R-bar), PNG at ``path``."""
     secs = plan.chaser.seconds
@@ -105,7 +111,7 @@ def plot_relative_approach(plan, path):
     return _save(fig, path)
 
 
-def plot_altitudes(plan, path):
+def plot_altitudes(plan, path=None):
     """Geodetic altitude of chaser and target against UTC, PNG at ``path``."""
     times = plan.chaser.epoch.to_datetime()
     h_c = plan.chaser.altitude()
@@ -129,7 +135,7 @@ def plot_altitudes(plan, path):
     return _save(fig, path)
 
 
-def plot_ground_track(plan, path):
+def plot_ground_track(plan, path=None):
     """Ground track of the chaser (insertion to docking), PNG at ``path``."""
     lat, lon = plan.chaser.subpoints()
     lat, lon = np.degrees(lat), np.degrees(lon)
