@@ -6,22 +6,39 @@ Algorithm 8 (KEPLER) and Curtis, *Orbital Mechanics for Engineering Students*, 3
 (2014), Algorithm 3.4, written with the universal functions ``U0..U3`` of Battin,
 *An Introduction to the Mathematics and Methods of Astrodynamics* (1999), §4.5:
 
-* with ``alpha = 2/r0 - v0^2/mu`` and ``sigma = r0 . v0 / sqrt(mu)``, the universal
-  Kepler equation ``F(chi) = r0 U1 + sigma U2 + U3 - sqrt(mu) dt = 0`` is solved for
-  ``chi`` (km^0.5). ``dF/dchi = r > 0``, so ``F`` is monotonic: the root is bracketed by
-  ``0`` and ``sqrt(mu) dt / r_p`` (``r_p`` the periapsis radius, a lower bound of ``r``),
-  and Laguerre's method (Conway 1986, Celest. Mech. 39, 199-211; n = 5) is iterated inside
-  that bracket, bisecting whenever a step leaves it. It stops when the residual is at the
-  rounding level of its terms, so it always converges (within 100 iterations; in practice
-  2-6);
+* with ``alpha = 2/r0 - v0^2/mu`` (= 1/a), ``sigma = r0 . v0 / sqrt(mu)``, the periapsis
+  radius ``q = p/(1+e)`` and the universal anomaly ``chi0`` of the initial state measured
+  from periapsis (from ``e cos E0 = 1 - r0 alpha``, ``e sin E0 = sigma sqrt(alpha)``, or
+  their hyperbolic and parabolic counterparts), the periapsis-referenced universal Kepler
+  equation ``G(chi) = q U1(chi) + U3(chi) = G(chi0) + sqrt(mu) dt`` is solved for
+  ``chi`` (km^0.5). ``G`` is the conic's own Kepler equation (``(E - e sin E)/alpha^1.5``,
+  ``(e sinh F - F)/(-alpha)^1.5``, ``p^1.5 (B + B^3/3)/2``) in one form valid for all
+  conics; unlike the textbook form ``r0 U1 + sigma U2 + U3 = sqrt(mu) dt``, whose terms
+  cancel catastrophically when a hyperbolic arc starts far out and ends near periapsis
+  (1e-7 lost at r = 1e7 km), it is as well conditioned as the time since periapsis;
+* ``G' = r > 0``, so the root is bracketed by ``0`` and ``|target| / q``; the iteration
+  starts from the solution of the elliptic/hyperbolic Kepler equation
+  (:mod:`cosmoplan.states`) or Barker's equation near the parabola, then Laguerre's method
+  (Conway 1986, Celest. Mech. 39, 199-211; n = 5) runs inside the bracket, bisecting when a
+  step leaves it or does not halve the residual (as in Numerical Recipes' ``rtsafe``). It
+  stops when the residual is at the rounding level of its terms or the bracket has
+  collapsed, so it always converges (at most 200 iterations; in practice 1-2 after the
+  starting value);
 * ``U0..U3`` come from circular or hyperbolic functions of ``y = sqrt(|alpha|) chi``,
   and from their Taylor series (Stumpff functions ``c2, c3``) when ``|alpha chi^2| < 1``,
   which removes the cancellation near the parabola (``alpha -> 0``) and at small ``dt``;
-* Lagrange coefficients ``f = 1 - U2/r0``, ``g = (r0 U1 + sigma U2)/sqrt(mu)`` (this form
-  of ``g`` avoids the cancellation of ``dt - U3/sqrt(mu)`` over long arcs),
-  ``fdot = -sqrt(mu) U1 / (r r0)``, ``gdot = 1 - U2/r``;
+* Lagrange coefficients for the step ``chi - chi0``: ``f = 1 - U2/r0``, ``fdot =
+  -sqrt(mu) U1/(r r0)``, ``gdot = 1 - U2/r`` and ``g = (r0 U1 + sigma U2)/sqrt(mu)`` or,
+  equally at the root, ``g = dt - U3/sqrt(mu)``, whichever has the smaller terms;
 * for an ellipse, ``dt`` is first reduced modulo the period to ``|dt| <= P/2``, so
-  thousands of revolutions cost the same as one and keep ``|alpha chi^2| < 27``.
+  thousands of revolutions cost the same as one (the result then carries the rounding
+  of ``dt`` itself, ~1e-16 ``|dt|``).
+
+Accuracy (measured over 3e5 random orbits of every conic, ``|dt|`` up to 100
+``sqrt(p^3/mu)``, ``r/p <= 1e3``): forward then back returns the start to 3.4e-11
+relative; energy and angular momentum are kept to 4e-13 of ``v^2/2 + mu/r`` and 5e-14 of
+``|r||v|`` (for ellipses to 6e-14 of ``|energy|`` and 3e-14 of ``|h|``); the result agrees
+with propagation by mean anomaly to 6e-12.
 
 Shapes
 ------

@@ -22,8 +22,16 @@ for a hyperbola). The angles are computed with two-argument arctangents, never
 * ``u`` (argument of latitude) is the angle of ``r`` in the orbit plane from the node;
 * ``e cos(nu) = p/r - 1`` and ``e sin(nu) = sqrt(p/mu) (r . v)/r`` give ``e`` and ``nu``;
   ``argp = u - nu``. Thus ``argp + nu`` is exact even when ``nu`` alone is ill-defined
-  (``e`` tiny), and the round trip Cartesian -> elements -> Cartesian is accurate to a
-  few 1e-15 (relative) for every conic.
+  (``e`` tiny), and the round trip Cartesian -> elements -> Cartesian is accurate to
+  about ``1e-16 max(1, e) r/p`` for every conic (measured worst 1.5e-13 over 2e5 random
+  orbits with ``r/p <= 1e3``), plus up to ~2e-11 where the conventions below apply.
+
+Conditioning: ``1 + e cos(nu) = p/r``, so far from periapsis of a near-parabolic or
+hyperbolic orbit every element set carries a relative error of about ``1e-16 r/p`` (at
+the apoapsis of an ``e = 1 - 1e-9`` ellipse, ``r/p = 5e8``: the round trip holds to
+~1e-8 only). For the same reason, near periapsis of a near-parabolic ellipse the
+``[0, 2 pi)`` convention for ``nu`` costs digits in ``M`` (``2 pi - 1e-15``); pass ``nu``
+in ``(-pi, pi]`` to the anomaly functions when that matters.
 
 Singular cases (Vallado §2.5, Algorithm 9), decided with :data:`CIRCULAR_TOL` on ``e``
 and :data:`EQUATORIAL_TOL` on ``sin(i)``:
@@ -64,7 +72,8 @@ Mean anomaly conventions (with ``n`` the mean motion of :meth:`KeplerianElements
 * ellipse: ``M = E - e sin E``, ``n = sqrt(mu/a^3)``;
 * hyperbola: ``M = e sinh F - F``, ``n = sqrt(mu/(-a)^3)``;
 * parabola: ``M = B + B^3/3`` with ``B = tan(nu/2)`` (Barker's equation), ``n = 2 sqrt(mu/p^3)``
-  (Vallado eq. 2-19 form; Curtis's parabolic mean anomaly is half of this ``M``).
+  (Vallado's form of Barker's equation; Curtis's parabolic mean anomaly ``M_p`` is half
+  of this ``M``).
 
 The elliptic solver (:func:`solve_kepler_elliptic`) starts from the root of the cubic model
 ``(1-e) E + e E^3/6 = M`` (exact as ``E -> 0``, so the ``e -> 1``, ``M -> 0`` corner needs
@@ -318,7 +327,9 @@ def _kepler_h(M, e):
 
 @_jit
 def _barker(M):
-    """Solve B + B^3/3 = M in closed form (Vallado Algorithm 3, trigonometric form)."""
+    """Solve B + B^3/3 = M in closed form: the real root of the cubic (Cardano), written as
+    2 sinh(asinh(3M/2)/3), which is accurate for every M (Vallado Algorithm 3 gives the
+    equivalent trigonometric form)."""
     return 2.0 * math.sinh(math.asinh(1.5 * M) / 3.0)
 
 
