@@ -379,3 +379,6 @@ def test_kepler_propagator_rejects_bad_states():
         Kepler(t0, [[7000.0, 0, 0]], [[0, 7.5, 0]], frame="GCRF", mu=MU_EARTH)
     with pytest.raises(TypeError):
         Kepler(t0, [7000.0, 0, 0], [0, 7.5, 0], mu=MU_EARTH)  # no default frame
+    with pytest.raises(InputError) as info:
+        Kepler(t0, [7000.0, 0, 0], [0, 7.5, 0], frame="itrf", mu=MU_EARTH)
+    assert info.value.field == "frame"

@@ -82,6 +82,7 @@ _EPS = 2.220446049250313e-16
 _TWO_PI = 2.0 * math.pi
 _MAXIT = 200
 _LAGUERRE_N = 5.0
+_ROTATING_FRAMES = ("ITRF", "ITRS", "ECEF", "TIRS")
 
 
 @_jit
@@ -405,7 +406,8 @@ class Kepler:
     r0, v0 : array_like, shape (3,)
         Initial position (km) and velocity (km/s) in ``frame``.
     frame : str
-        Frame of the state, e.g. ``'GCRF'`` (it must be inertial; there is no default).
+        Frame of the state, e.g. ``'GCRF'``; there is no default, and Earth-fixed frames
+        (ITRF, TIRS) are refused: two-body motion is inertial.
     mu : float
         Gravitational parameter of ``center``, km^3/s^2.
     center : str
@@ -427,6 +429,9 @@ class Kepler:
         self.r0, self.v0 = r0, v0
         self.mu = float(_as_mu(mu))
         self.frame = str(frame).upper()
+        if self.frame in _ROTATING_FRAMES:
+            raise InputError(f"Kepler propagation needs an inertial frame (e.g. GCRF); "
+                             f"{frame!r} rotates with the Earth", field="frame", value=frame)
         self.center = str(center).lower()
         self.name = name
         propagate_kepler(r0, v0, 0.0, self.mu)  # rejects a rectilinear state now
