@@ -36,6 +36,8 @@ SPACECRAFT = dict(mass_kg=1000.0, area_m2=10.0, cd=2.2)
 
 
 def run_case(drag, hours=24, step_h=1):
+    import math
+
     from org.hipparchus.ode.nonstiff import DormandPrince853Integrator
     from org.orekit.bodies import CelestialBodyFactory, OneAxisEllipsoid
     from org.orekit.forces.drag import DragForce, IsotropicDrag
@@ -48,7 +50,6 @@ def run_case(drag, hours=24, step_h=1):
     from org.orekit.propagation.numerical import NumericalPropagator
     from org.orekit.time import AbsoluteDate, TimeScalesFactory
     from org.orekit.utils import Constants, IERSConventions
-    import math
 
     utc = TimeScalesFactory.getUTC()
     gcrf = FramesFactory.getGCRF()

@@ -104,7 +104,6 @@ def run(
 ):
     """Plan a launch and fast rendezvous for a scenario; print tables, write files."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
     from rich.text import Text
 
     from .mission import run_scenario

@@ -98,7 +98,9 @@ def write_outputs(plan, out_dir, *, plots=True, scenario_name="rendezvous"):
         content = plan.to_dict()
         content["scenario"] = scenario_name
         (stage / "plan.json").write_text(json.dumps(content, indent=2) + "\n", encoding="utf-8")
-        segs = [OEMSegment(arc, plan.config.chaser.name.upper(), "CHASER", comment=f"arc {k + 1} of {len(plan.chaser_arcs)}")
+        n_arcs = len(plan.chaser_arcs)
+        segs = [OEMSegment(arc, plan.config.chaser.name.upper(), "CHASER",
+                           comment=f"arc {k + 1} of {n_arcs}")
                 for k, arc in enumerate(plan.chaser_arcs) if len(arc) >= 2]
         write_oem(stage / "chaser.oem", segs,
                   comment=f"cosmoplan plan of {scenario_name}: chaser from insertion to "

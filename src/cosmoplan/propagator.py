@@ -359,7 +359,8 @@ class NumericalPropagator:
             sun_t0, sun_dt, sun_u = float(nodes[0]), 3600.0, np.ascontiguousarray(bulge)
         else:
             sun_t0, sun_dt, sun_u = 0.0, 1.0, np.zeros((2, 3))
-        return dict(c=c, w=w, era0=era0, mu=fm.mu, radius=fm.radius_km, jn=np.asarray(fm.zonal_j, float),
+        return dict(c=c, w=w, era0=era0, mu=fm.mu, radius=fm.radius_km,
+                    jn=np.asarray(fm.zonal_j, float),
                     nmax=int(fm.zonal_degree), atm=atm, exp_table=EXPONENTIAL_TABLE,
                     hp_table=HARRIS_PRIESTER_TABLE, hp_n=float(fm.harris_priester_n),
                     sun_t0=sun_t0, sun_dt=sun_dt, sun_u=sun_u,
@@ -372,7 +373,8 @@ class NumericalPropagator:
         if t1 == t0:
             ys = None if t_eval is None else np.repeat(y0[:, None], len(t_eval), axis=1)
             return y0.copy(), ys
-        args = (nsat, ctx["c"], ctx["w"], ctx["era0"], ctx["mu"], ctx["radius"], ctx["jn"], ctx["nmax"], ctx["atm"],
+        args = (nsat, ctx["c"], ctx["w"], ctx["era0"], ctx["mu"], ctx["radius"], ctx["jn"],
+                ctx["nmax"], ctx["atm"],
                 ctx["exp_table"], ctx["hp_table"], ctx["hp_n"], ctx["sun_t0"], ctx["sun_dt"],
                 ctx["sun_u"], bc, ctx["omega"])
 

@@ -84,7 +84,8 @@ def _erfa_call(func, *args):
     if any(issubclass(w.category, erfa.ErfaWarning) for w in caught):
         warnings.warn(
             "UTC epoch where ERFA flags its leap-second table as dubious (before 1960, or "
-            f"years after the table's last entry; it expires {erfa.leap_seconds.expires:%Y-%m-%d}): "
+            "years after the table's last entry; it expires "
+            f"{erfa.leap_seconds.expires:%Y-%m-%d}): "
             "TAI-UTC held at the nearest tabulated value",
             DataRangeWarning,
             stacklevel=4,
@@ -575,8 +576,10 @@ class Epoch:
             return f"Epoch('{self.iso()}', scale='{self.scale}')"
         if self.size <= 4:
             return f"Epoch({list(np.ravel(self.iso()))}, scale='{self.scale}')"
-        first, last = self[0].iso() if self.ndim == 1 else "", self[-1].iso() if self.ndim == 1 else ""
-        return f"Epoch(shape={self.shape}, {first} .. {last}, scale='{self.scale}')"
+        if self.ndim != 1:
+            return f"Epoch(shape={self.shape}, scale='{self.scale}')"
+        span = f"{self[0].iso()} .. {self[-1].iso()}"
+        return f"Epoch(shape={self.shape}, {span}, scale='{self.scale}')"
 
     def __str__(self):
         if self.jd1.ndim == 0:

@@ -128,7 +128,8 @@ class Trajectory:
             )
         if len(self) == 1:
             shape = np.shape(t) + (3,)
-            return np.broadcast_to(self.r[0], shape).copy(), np.broadcast_to(self.v[0], shape).copy()
+            return (np.broadcast_to(self.r[0], shape).copy(),
+                    np.broadcast_to(self.v[0], shape).copy())
         k = np.clip(np.searchsorted(ts, t, side="right") - 1, 0, len(ts) - 2)
         h = (ts[k + 1] - ts[k])[..., None]
         s = ((t - ts[k])[..., None]) / h

@@ -34,7 +34,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import brentq
 
-from ..constants import EARTH_ROTATION_RATE_RAD_S, EGM96_GM_KM3_S2 as _MU
+from ..constants import EARTH_ROTATION_RATE_RAD_S
+from ..constants import EGM96_GM_KM3_S2 as _MU
 from ..errors import PlanningError
 from ..frames import enu_matrix
 from ..time import Epoch
