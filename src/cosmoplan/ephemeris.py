@@ -67,6 +67,10 @@ class Ephemeris:
     def __repr__(self):
         return f"Ephemeris({os.path.basename(self.path)!r})"
 
+    def close(self):
+        """Close the underlying file (jplephem keeps it memory-mapped while open)."""
+        self._spk.close()
+
     def _chain(self, body):
         chain = [body]
         while chain[-1] != SSB:
@@ -156,9 +160,13 @@ def default_ephemeris():
     """DE421 from the ``skyfield-data`` package (opened once per process; offline)."""
     from importlib.resources import files
 
+    import atexit
+
     # Located directly: skyfield_data.get_skyfield_data_path() would warn that the
     # package's (unused here) finals2000A.all copy has expired.
-    return Ephemeris(os.fspath(files("skyfield_data") / "data" / "de421.bsp"))
+    eph = Ephemeris(os.fspath(files("skyfield_data") / "data" / "de421.bsp"))
+    atexit.register(eph.close)
+    return eph
 
 
 def sun_position_gcrf(epoch, ephemeris=None):
