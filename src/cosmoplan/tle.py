@@ -71,9 +71,7 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import math
-import os
 import re
-import tempfile
 import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -81,6 +79,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._io import atomic_write_text
 from .errors import DataRangeWarning, InputError, PropagationError, StaleDataWarning
 from .time import Epoch
 from .trajectory import Trajectory
@@ -863,22 +862,10 @@ def write_tles(tles, path, three_line=True):
         if three_line and t.name:
             chunks.append(f"0 {t.name}\n")
         chunks.append(f"{l1}\n{l2}\n")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write("".join(chunks))
-            fh.flush()
-            os.fsync(fh.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    if not path.parent.is_dir():
+        raise InputError("the folder to write into does not exist", source=str(path),
+                         field="path", value=str(path.parent))
+    atomic_write_text(path, "".join(chunks))
 
 
 # ------------------------------------------------------------------ batch propagation
