@@ -82,7 +82,8 @@ def test_bad_date_and_missing_tle(tmp_path):
 
 
 def test_hold_profile_lengths_checked(tmp_path):
-    text = BUNDLED.replace("transfer_durations_min = [20.0, 5.0, 8.0]",
+    assert "transfer_durations_min = [15.0, 5.0, 8.0]" in BUNDLED
+    text = BUNDLED.replace("transfer_durations_min = [15.0, 5.0, 8.0]",
                            "transfer_durations_min = [20.0, 5.0]")
     with pytest.raises(InputError, match="2 transfer durations for 4 hold points") as exc:
         load_scenario(_write(tmp_path, text))

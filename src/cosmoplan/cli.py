@@ -110,6 +110,19 @@ def run(
     from .report.tables import burns_table, opportunities_table, summary_table, timeline_table
 
     def job():
+        if not err_console.is_terminal:
+            # no progress bar on a pipe or a log: say what is happening, once per stage
+            seen = set()
+
+            def progress(stage, frac):
+                if stage not in seen and stage != "done":
+                    seen.add(stage)
+                    err_console.print(f"cosmoplan: {stage} ...", highlight=False,
+                                      soft_wrap=True)
+
+            err_console.print("cosmoplan: planning (the first run also compiles the numeric "
+                              "kernels, about a minute)", highlight=False, soft_wrap=True)
+            return run_scenario(scenario, out, plots=plots, progress=progress)
         with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
                       TimeElapsedColumn(), console=err_console, transient=True) as bar:
             task = bar.add_task("planning", total=1.0)
@@ -130,6 +143,7 @@ def run(
         console.print(opportunities_table(
             opps, title=f"   the same with the element set of {tle.epoch.utc.iso(0)} "
                         "(RAAN offset 0; its phase is stale if the target manoeuvred since)"))
+    console.print(f"[bold]2. Fast-rendezvous plan[/] ({plan.force_model})")
     console.print(summary_table(plan))
     console.print(burns_table(plan))
     console.print(timeline_table(plan))

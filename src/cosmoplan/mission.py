@@ -82,6 +82,8 @@ def run_scenario(scenario, out_dir=None, *, plots=True, progress=None):
     plan = plan_fast_rendezvous(target, site, sc.launch.day, cfg, progress=progress)
     files = []
     if out_dir is not False:
+        if progress is not None:
+            progress("writing files", 1.0)
         out = Path(out_dir or sc.output.directory or f"cosmoplan-out/{sc.scenario.name}")
         files = write_outputs(plan, out, plots=plots, scenario_name=sc.scenario.name)
     return RunResult(sc, plan, comparisons, files)

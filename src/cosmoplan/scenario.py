@@ -99,9 +99,12 @@ class RendezvousSpec(_Model):
     objective: Literal["earliest", "min-dv"] = "earliest"
     min_perigee_altitude_km: float | None = None
     raan_offset_deg: float | Literal["auto"] = "auto"
+    aim_point_behind_km: float = 20.0
+    aim_point_below_km: float = 10.0
+    tpi_transfer_min: float = 20.0
     hold_points_m: list[float] = [5000.0, 400.0, 200.0, 19.0]
-    hold_durations_min: list[float] = [5.0, 5.0, 5.0, 2.0]
-    transfer_durations_min: list[float] = [20.0, 5.0, 8.0]
+    hold_durations_min: list[float] = [1.0, 3.0, 3.0, 2.0]
+    transfer_durations_min: list[float] = [15.0, 5.0, 8.0]
     final_approach_speed_m_s: float = Field(default=0.2, gt=0)
     docking_port_lvlh_m: list[float] = Field(default=[-13.0, 0.0, 0.0], min_length=3,
                                              max_length=3)
@@ -154,11 +157,14 @@ class Scenario(_Model):
                              self.launch.ascent_duration_s,
                              float(np.radians(self.launch.ascent_range_deg)))
         ap = ApproachProfile(
-            tuple(x / 1e3 for x in rz.hold_points_m),
-            tuple(x * 60.0 for x in rz.hold_durations_min),
-            tuple(x * 60.0 for x in rz.transfer_durations_min),
-            rz.final_approach_speed_m_s / 1e3,
-            tuple(x / 1e3 for x in rz.docking_port_lvlh_m),
+            aim_behind_km=rz.aim_point_behind_km,
+            aim_below_km=rz.aim_point_below_km,
+            tpi_transfer_s=rz.tpi_transfer_min * 60.0,
+            hold_distances_km=tuple(x / 1e3 for x in rz.hold_points_m),
+            hold_durations_s=tuple(x * 60.0 for x in rz.hold_durations_min),
+            transfer_durations_s=tuple(x * 60.0 for x in rz.transfer_durations_min),
+            final_approach_speed_km_s=rz.final_approach_speed_m_s / 1e3,
+            docking_port_lvlh_km=tuple(x / 1e3 for x in rz.docking_port_lvlh_m),
         )
         pr = self.propagation
         fm = ForceModel(zonal_degree=pr.zonal_degree,
@@ -202,8 +208,9 @@ class Scenario(_Model):
     def target_element_sets(self):
         """(plan_tle, [comparison TLEs]) from the scenario's TLE file.
 
-        ``element_set`` selects by epoch date (YYYY-MM-DD); without it, the set whose epoch
-        is nearest the launch day is used.
+        ``element_set`` selects by epoch: a date (YYYY-MM-DD; if the file has several sets
+        that day, the one nearest the launch day) or a full ISO epoch (the set within one
+        minute of it). Without it, the set whose epoch is nearest the launch day is used.
         """
         from .time import Epoch
         from .tle import read_tles
@@ -215,14 +222,23 @@ class Scenario(_Model):
                              field="target.tle_file")
         day = Epoch.from_iso(self.launch.day)
 
-        def pick(date, field):
-            hits = [t for t in tles if t.epoch.utc.iso(0)[:10] == str(date)[:10]]
+        def pick(when, field):
+            text = str(when).strip()
+            if len(text) > 10:  # a full epoch
+                try:
+                    ep = Epoch.from_iso(text)
+                except InputError as exc:
+                    raise InputError(str(exc), source=self.source_path, field=field,
+                                     value=when) from None
+                hits = [t for t in tles if abs(float(t.epoch - ep)) <= 60.0]
+            else:
+                hits = [t for t in tles if t.epoch.utc.iso(0)[:10] == text]
             if not hits:
-                have = ", ".join(t.epoch.utc.iso(0)[:10] for t in tles)
-                raise InputError(f"no element set with epoch date {date!r} in {path.name} "
+                have = ", ".join(t.epoch.utc.iso(0) for t in tles)
+                raise InputError(f"no element set with epoch {when!r} in {path.name} "
                                  f"(it has {have})", source=self.source_path, field=field,
-                                 value=date)
-            return hits[0]
+                                 value=when)
+            return min(hits, key=lambda t: abs(float(t.epoch - day)))
 
         if self.target.element_set:
             main = pick(self.target.element_set, "target.element_set")
@@ -256,9 +272,16 @@ class Scenario(_Model):
         except InputError as exc:
             raise InputError(str(exc), source=self.source_path, field="target.state.epoch",
                              value=st.epoch) from None
-        return TargetEphemeris.from_state(
-            ep, st.r_km, st.v_km_s, frame=st.frame, name=tg.name, force_model=fm,
-            spacecraft=Spacecraft(tg.name, tg.mass_kg, tg.drag_area_m2, tg.drag_coefficient))
+        try:
+            return TargetEphemeris.from_state(
+                ep, st.r_km, st.v_km_s, frame=st.frame, name=tg.name, force_model=fm,
+                spacecraft=Spacecraft(tg.name, tg.mass_kg, tg.drag_area_m2,
+                                      tg.drag_coefficient))
+        except InputError as exc:
+            field = f"target.state.{exc.field}" if exc.field in ("frame", "state") else \
+                "target.state"
+            raise InputError(str(exc), source=self.source_path, field=field,
+                             value=exc.value) from None
 
 
 def bundled_scenarios():
@@ -332,22 +355,25 @@ def load_scenario(name_or_path):
     try:
         sc = Scenario.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = tuple(err.get("loc", ()))
-        keypath = ".".join(str(k) for k in loc) or "(top level)"
-        value = err.get("input")
-        kind = err.get("type", "")
-        if kind == "missing":
-            msg = f"missing key '{keypath}'"
-        elif kind == "extra_forbidden":
-            msg = f"unknown key '{keypath}' (check its spelling)"
-        else:
-            msg = f"key '{keypath}' = {value!r}: {err.get('msg', 'invalid')}"
-        more = len(exc.errors()) - 1
-        if more:
-            msg += f" (and {more} more problem{'s' if more > 1 else ''})"
-        raise InputError(msg, source=str(path), line=_line_of(text, loc), field=keypath,
-                         value=value) from None
+        problems = []
+        for err in exc.errors():
+            loc = tuple(err.get("loc", ()))
+            keypath = ".".join(str(k) for k in loc) or "(top level)"
+            value = err.get("input")
+            kind = err.get("type", "")
+            if kind == "missing":
+                msg = f"missing key '{keypath}'"
+            elif kind == "extra_forbidden":
+                msg = f"unknown key '{keypath}' (check its spelling)"
+            else:
+                msg = f"key '{keypath}' = {value!r}: {err.get('msg', 'invalid')}"
+            problems.append((msg, _line_of(text, loc), keypath, value))
+        msg, line, keypath, value = problems[0]
+        if len(problems) > 1:
+            msg += f"; {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''}:"
+            for m, ln, _, _ in problems[1:]:
+                msg += f"\n  - {'line ' + str(ln) + ': ' if ln else ''}{m}"
+        raise InputError(msg, source=str(path), line=line, field=keypath, value=value) from None
     except InputError as exc:
         raise InputError(str(exc), source=str(path), field=exc.field, value=exc.value) from None
     sc = sc.model_copy(update={"source_path": path})

@@ -223,7 +223,12 @@ class Epoch:
     __slots__ = ("jd1", "jd2", "scale")
     __array_priority__ = 1000
 
-    def __init__(self, jd1, jd2=0.0, *, scale):
+    def __init__(self, jd1, jd2=0.0, *, scale=None):
+        if isinstance(jd1, str) or scale is None:
+            raise InputError(
+                "Epoch(jd1, jd2, scale=...) takes a two-part Julian Date and a time scale; "
+                "for text use Epoch.from_iso('2021-06-17T01:22:27Z'), for a datetime "
+                "Epoch.from_datetime(...)", field="epoch", value=jd1)
         self.scale = _check_scale(scale)
         self.jd1, self.jd2 = _normalize(jd1, jd2)
         if not (np.all(np.isfinite(self.jd1)) and np.all(np.isfinite(self.jd2))):

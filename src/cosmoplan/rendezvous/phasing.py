@@ -61,21 +61,29 @@ class PhasingDesign:
 
     Attributes
     ----------
+    family : {'A', 'B'}
+        'A': NC1 moves the perigee of the phasing orbit between the lowest allowed
+        perigee and the insertion apogee (NH half a revolution after a whole number of
+        revolutions); 'B': NC1 raises the far side above the insertion apogee, so the
+        NC1 point becomes the perigee where NH is burnt whole revolutions later (slower
+        catch-up, for small phase angles or long spans).
     revolutions : int
-        Whole revolutions in the phasing orbit between NC1 and NH.
+        Revolutions in the phasing orbit between NC1 and NH (whole, or + 1/2 in family A).
     extra_laps : int
         Whole laps of phase caught up in addition to the insertion phase angle.
-    perigee_radius : float
-        Perigee radius of the phasing orbit (after NC1).
+    phasing_radius : float
+        Radius of the phasing orbit's far apsis set by NC1 (its perigee in family A,
+        its apogee in family B).
     t_nc1, t_npc, t_nh, t_arrival : float
     dv_nc1, dv_nh, dv_ncc : float
-        Tangential delta-v (signed).
+        Tangential delta-v (signed), two-body estimates.
     total_dv : float
     """
 
+    family: str
     revolutions: int
     extra_laps: int
-    perigee_radius: float
+    phasing_radius: float
     t_nc1: float
     t_npc: float
     t_nh: float
@@ -85,41 +93,64 @@ class PhasingDesign:
     dv_ncc: float
     total_dv: float
 
+    @property
+    def perigee_radius(self):
+        """Perigee radius of the phasing orbit, km."""
+        return self.phasing_radius if self.family == "A" else None
 
-def _timeline(rp0, ra0, rp1, r_aim, inc, k, mu):
-    """Times (s after insertion) of NC1, NH, arrival and the chaser's u advance (rad)."""
+
+def _timeline(rp0, ra0, r1, r_aim, inc, k, mu):
+    """(t_nc1, t_nh, t_arrival, u advance, phasing period, NH radius) of a design."""
     a0 = 0.5 * (rp0 + ra0)
     e0 = (ra0 - rp0) / (ra0 + rp0)
     m0, w0, _ = secular_rates(a0, e0, inc, mu)
     t0 = 2.0 * np.pi / m0
-    a1 = 0.5 * (rp1 + ra0)
-    e1 = (ra0 - rp1) / (ra0 + rp1)
+    lo, hi = min(r1, ra0), max(r1, ra0)
+    a1 = 0.5 * (lo + hi)
+    e1 = (hi - lo) / (hi + lo)
     m1, w1, _ = secular_rates(a1, e1, inc, mu)
     t1 = 2.0 * np.pi / m1
-    atr = 0.5 * (rp1 + r_aim)
-    etr = abs(r_aim - rp1) / (r_aim + rp1)
+    if r1 <= ra0:  # family A: NC1 at the apogee of the phasing orbit
+        revs, r_nh = k + 0.5, r1
+    else:  # family B: NC1 at its perigee
+        revs, r_nh = float(k), ra0
+    atr = 0.5 * (r_nh + r_aim)
+    etr = abs(r_aim - r_nh) / (r_aim + r_nh)
     mt, wt, _ = secular_rates(atr, etr, inc, mu)
     ttr = 2.0 * np.pi / mt
     t_nc1 = 0.5 * t0
-    t_nh = t_nc1 + (k + 0.5) * t1
+    t_nh = t_nc1 + revs * t1
     t_arr = t_nh + 0.5 * ttr
-    du = (np.pi + w0 * 0.5 * t0) + ((2 * k + 1) * np.pi + w1 * (k + 0.5) * t1) + (
-        np.pi + wt * 0.5 * ttr)
-    return t_nc1, t_nh, t_arr, du, t1
+    du = (np.pi + w0 * 0.5 * t0) + (2 * np.pi * revs + w1 * revs * t1) + (np.pi + wt * 0.5 * ttr)
+    return t_nc1, t_nh, t_arr, du, t1, r_nh
 
 
-def _dvs(rp0, ra0, rp1, r_aim, v_aim, mu):
+def _dvs(rp0, ra0, r1, r_aim, v_aim, mu):
     a0 = 0.5 * (rp0 + ra0)
-    a1 = 0.5 * (rp1 + ra0)
-    atr = 0.5 * (rp1 + r_aim)
+    a1 = 0.5 * (r1 + ra0)
+    r_nh = min(r1, ra0)
+    atr = 0.5 * (r_nh + r_aim)
     dv1 = np.sqrt(mu * (2 / ra0 - 1 / a1)) - np.sqrt(mu * (2 / ra0 - 1 / a0))
-    dvh = np.sqrt(mu * (2 / rp1 - 1 / atr)) - np.sqrt(mu * (2 / rp1 - 1 / a1))
+    dvh = np.sqrt(mu * (2 / r_nh - 1 / atr)) - np.sqrt(mu * (2 / r_nh - 1 / a1))
     dvc = v_aim - np.sqrt(mu * (2 / r_aim - 1 / atr))
     return dv1, dvh, dvc
 
 
+def _candidates(rp0, ra0, rp_min, r_aim0, margin_km, max_revolutions):
+    """(family, k, lo, hi) ranges of the phasing-orbit radius to search."""
+    out = []
+    for k in range(max_revolutions + 1):
+        if rp_min < ra0:
+            out.append(("A", k, rp_min, ra0))
+        top = r_aim0 - margin_km
+        if k >= 1 and top > ra0:
+            out.append(("B", k, ra0, top))
+    return out
+
+
 def design_phasing(*, rp0, ra0, inclination, phase0, target_u, target_radius, target_speed,
-                   aim_angle, mu, rp_min, t_max, max_revolutions=15, max_laps=1):
+                   aim_angle, aim_below_km, mu, rp_min, t_max, max_revolutions=15, max_laps=1,
+                   margin_km=2.0):
     """Choose the phasing orbit and revolution count (first guess for the corrector).
 
     Parameters
@@ -137,6 +168,8 @@ def design_phasing(*, rp0, ra0, inclination, phase0, target_u, target_radius, ta
         Target radius (km) and speed (km/s) at t seconds after insertion.
     aim_angle : float
         How far behind the target (along its orbit) the aim point is, rad (> 0: behind).
+    aim_below_km : float
+        How far below the target the aim point is (the NH transfer's apogee), km.
     mu : float
         km^3/s^2.
     rp_min : float
@@ -145,42 +178,64 @@ def design_phasing(*, rp0, ra0, inclination, phase0, target_u, target_radius, ta
         Latest arrival at the aim point, s after insertion.
     max_revolutions, max_laps : int
         Search bounds.
+    margin_km : float
+        The phasing orbit stays this far below the aim point's height, km.
 
     Returns
     -------
-    list of PhasingDesign
+    designs : list of PhasingDesign
         Every feasible design, cheapest first (ties within 0.5 m/s: earliest first).
         Empty when none reaches the aim point by ``t_max``.
+    bands : list of (float, float)
+        The insertion phase angles (rad, merged intervals) for which a design exists
+        within ``t_max``: what to tell a user when ``designs`` is empty.
     """
     designs = []
+    bands = []
+    r_aim0 = float(target_radius(0.0)) - aim_below_km
     for j in range(max_laps + 1):
-        for k in range(max_revolutions + 1):
+        for fam, k, lo, hi in _candidates(rp0, ra0, rp_min, r_aim0 + aim_below_km, margin_km,
+                                          max_revolutions):
 
-            def f(rp1, k=k, j=j):
-                r_aim = float(target_radius(0.0))
+            def f(r1, k=k, j=j):
+                r_aim = r_aim0
                 for _ in range(2):  # the aim radius depends (weakly) on the arrival time
-                    _, _, t_arr, du, _ = _timeline(rp0, ra0, rp1, r_aim, inclination, k, mu)
-                    r_aim = float(target_radius(t_arr))
+                    t_arr, du = _timeline(rp0, ra0, r1, r_aim, inclination, k, mu)[2:4]
+                    r_aim = float(target_radius(t_arr)) - aim_below_km
                 return phase0 + 2 * np.pi * j + target_u(t_arr) - du - aim_angle
 
-            lo, hi = rp_min, ra0
-            r_aim0 = float(target_radius(0.0))
-            t_first = _timeline(rp0, ra0, lo, r_aim0, inclination, k, mu)[2]
-            if t_first > t_max:
-                break
+            # the fastest catch-up of this candidate: its lowest phasing orbit
+            t_fast = _timeline(rp0, ra0, lo, r_aim0, inclination, k, mu)[2]
+            if t_fast > t_max:
+                continue
             f_lo, f_hi = f(lo), f(hi)
+            if j == 0:
+                # phase angles this candidate can serve (f is phase0 + const, monotonic in r1)
+                bands.append((phase0 - f_hi, phase0 - f_lo))
             if f_lo > 0 or f_hi < 0:
                 continue  # cannot catch up (f_lo > 0) or would overshoot (f_hi < 0)
-            rp1 = brentq(f, lo, hi, xtol=1e-6) if f_lo < 0 < f_hi else (lo if f_lo == 0 else hi)
-            r_aim = float(target_radius(0.0))
+            r1 = brentq(f, lo, hi, xtol=1e-6) if f_lo < 0 < f_hi else (lo if f_lo == 0 else hi)
+            r_aim = r_aim0
             for _ in range(2):
-                t_nc1, t_nh, t_arr, _, t1 = _timeline(rp0, ra0, rp1, r_aim, inclination, k, mu)
-                r_aim = float(target_radius(t_arr))
+                t_nc1, t_nh, t_arr, _, t1, _ = _timeline(rp0, ra0, r1, r_aim, inclination, k, mu)
+                r_aim = float(target_radius(t_arr)) - aim_below_km
             if t_arr > t_max:
                 continue
-            v_aim = float(target_speed(t_arr))
-            dv1, dvh, dvc = _dvs(rp0, ra0, rp1, r_aim, v_aim, mu)
-            designs.append(PhasingDesign(k, j, rp1, t_nc1, t_nh - 0.25 * t1, t_nh, t_arr,
+            v_aim = np.sqrt(mu / r_aim)
+            dv1, dvh, dvc = _dvs(rp0, ra0, r1, r_aim, v_aim, mu)
+            designs.append(PhasingDesign(fam, k, j, r1, t_nc1, t_nh - 0.25 * t1, t_nh, t_arr,
                                          dv1, dvh, dvc, abs(dv1) + abs(dvh) + abs(dvc)))
     designs.sort(key=lambda d: (round(d.total_dv / 5e-4), d.t_arrival))
-    return designs
+    return designs, _merge(bands)
+
+
+def _merge(intervals):
+    """Union of closed intervals (angles wrapped to [0, 2 pi) where possible)."""
+    iv = sorted((lo, hi) for lo, hi in intervals if hi >= lo)
+    out = []
+    for lo, hi in iv:
+        if out and lo <= out[-1][1] + 1e-9:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out

@@ -115,6 +115,8 @@ class RendezvousPlan:
     relative_velocity: np.ndarray
     design: object
     chaser_arcs: list = field(default_factory=list)
+    min_range_before_hold1_km: float | None = None
+    max_vbar_before_hold1_km: float | None = None
     corrector_iterations: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
 
@@ -130,6 +132,17 @@ class RendezvousPlan:
         for b in self.burns:
             out[b.phase] = out.get(b.phase, 0.0) + b.magnitude
         return out
+
+    @property
+    def closest_approach(self):
+        """One line on the passive-safety geometry before hold point 1 (or None)."""
+        if self.min_range_before_hold1_km is None:
+            return None
+        side = ("stays behind the target" if self.max_vbar_before_hold1_km < 0
+                else "passes AHEAD of the target")
+        return (f"before hold point 1 the chaser {side} (largest V-bar x "
+                f"{self.max_vbar_before_hold1_km:.2f} km) and comes no closer than "
+                f"{self.min_range_before_hold1_km:.2f} km")
 
     @property
     def duration_s(self):
@@ -203,7 +216,8 @@ class RendezvousPlan:
             "timeline": [e.to_dict() for e in self.events],
             "totals": {
                 "delta_v_m_s": self.total_dv * 1e3,
-                "delta_v_by_phase_m_s": {k: v * 1e3 for k, v in self.dv_by_phase().items()},
+                "delta_v_by_phase_m_s": {k.replace(" ", "_"): v * 1e3
+                                         for k, v in self.dv_by_phase().items()},
                 "burn_count": len(self.burns),
             },
             "docking": {
@@ -215,12 +229,18 @@ class RendezvousPlan:
                 "position_error_m": self.final_position_error * 1e3,
                 "velocity_error_m_s": self.final_velocity_error * 1e3,
             },
+            "safety": {
+                "min_range_before_hold_point_1_km": self.min_range_before_hold1_km,
+                "max_vbar_x_before_hold_point_1_km": self.max_vbar_before_hold1_km,
+            },
             "analytic_first_guess": {
                 "phasing_revolutions": self.design.revolutions,
-                "phasing_perigee_altitude_km": self.design.perigee_radius - 6378.137,
+                "phasing_family": self.design.family,
+                "phasing_orbit_far_apsis_altitude_km": self.design.phasing_radius - 6378.137,
                 "delta_v_m_s": self.design.total_dv * 1e3,
             },
-            "corrector_iterations": self.corrector_iterations,
+            "corrector_iterations": {k.replace(" ", "_"): v
+                                     for k, v in self.corrector_iterations.items()},
             "warnings": list(self.warnings),
         }
 

@@ -111,11 +111,20 @@ class InsertionOrbit:
 class ApproachProfile:
     """Hold points and timing of the approach, and the docking aim.
 
-    Hold points lie on the V-bar behind the docking port (the chaser approaches along
-    +V-bar from behind). The first hold point is the aim point of the phasing.
+    The phasing ends at an aim point behind and below the target (the terminal-phase
+    initiation point), where the chaser arrives at the apogee of its last phasing arc:
+    being below, it never passes under or ahead of the target (the arrival loop of a
+    Hohmann transfer ending at the target's own height would). From there a TPI burn
+    starts a transfer to the first hold point. Hold points lie on the V-bar behind the
+    docking port (the chaser approaches along +V-bar from behind).
 
     Attributes
     ----------
+    aim_behind_km, aim_below_km : float
+        The phasing aim point: distance behind the target along V-bar and height below
+        it, km.
+    tpi_transfer_s : float
+        Transfer time from the aim point to the first hold point, s.
     hold_distances_km : tuple of float
         Distances of the hold points behind the docking port, km, decreasing.
     hold_durations_s : tuple of float
@@ -128,9 +137,12 @@ class ApproachProfile:
         Where the chaser's reference point is at contact, target LVLH, km.
     """
 
+    aim_behind_km: float = 20.0
+    aim_below_km: float = 10.0
+    tpi_transfer_s: float = 1200.0
     hold_distances_km: tuple = (5.0, 0.4, 0.2, 0.019)
-    hold_durations_s: tuple = (300.0, 300.0, 300.0, 120.0)
-    transfer_durations_s: tuple = (1200.0, 300.0, 480.0)
+    hold_durations_s: tuple = (60.0, 180.0, 180.0, 120.0)
+    transfer_durations_s: tuple = (900.0, 300.0, 480.0)
     final_approach_speed_km_s: float = 0.2e-3
     docking_port_lvlh_km: tuple = (-0.013, 0.0, 0.0)
 
@@ -160,10 +172,27 @@ class ApproachProfile:
         if len(self.docking_port_lvlh_km) != 3:
             raise InputError("docking port needs 3 LVLH components",
                              field="rendezvous.docking_port_lvlh_m")
+        if not (np.isfinite(self.aim_behind_km) and self.aim_behind_km > d[0]):
+            raise InputError(
+                f"the phasing aim point ({self.aim_behind_km} km behind) must lie behind the "
+                f"first hold point ({d[0]} km)", field="rendezvous.aim_point_behind_km",
+                value=self.aim_behind_km)
+        if not (np.isfinite(self.aim_below_km) and 0.0 <= self.aim_below_km <= 100.0):
+            raise InputError(f"aim point height below the target {self.aim_below_km} km outside "
+                             "0..100 km", field="rendezvous.aim_point_below_km",
+                             value=self.aim_below_km)
+        if not (np.isfinite(self.tpi_transfer_s) and self.tpi_transfer_s > 0):
+            raise InputError("the transfer from the aim point must last > 0 s",
+                             field="rendezvous.tpi_transfer_min", value=self.tpi_transfer_s)
 
     @property
     def port(self):
         return np.asarray(self.docking_port_lvlh_km, float)
+
+    @property
+    def aim_position(self):
+        """LVLH position of the phasing aim point, km (z > 0: below the target)."""
+        return np.array([-float(self.aim_behind_km), 0.0, float(self.aim_below_km)])
 
     def hold_position(self, k):
         """LVLH position of hold point k, km."""
@@ -175,9 +204,9 @@ class ApproachProfile:
 
     @property
     def duration_s(self):
-        """From arrival at the first hold point to contact, s."""
-        return (float(sum(self.hold_durations_s)) + float(sum(self.transfer_durations_s))
-                + self.final_approach_duration_s)
+        """From the phasing aim point to contact, s."""
+        return (self.tpi_transfer_s + float(sum(self.hold_durations_s))
+                + float(sum(self.transfer_durations_s)) + self.final_approach_duration_s)
 
 
 @dataclass(frozen=True)
@@ -310,13 +339,14 @@ def _insertion_state(opp, ins_cfg, target_rv, raan_offset):
 
 def _raan_offset_for(design, ins, inc, a_target):
     """RAAN offset (rad) that cancels the differential secular regression up to arrival."""
-    rp0, ra0, rp1 = ins.perigee_radius, ins.apogee_radius, design.perigee_radius
+    rp0, ra0, r1 = ins.perigee_radius, ins.apogee_radius, design.phasing_radius
+    lo, hi = min(r1, ra0), max(r1, ra0)
     spans = [
         ((rp0 + ra0) / 2, (ra0 - rp0) / (ra0 + rp0), design.t_nc1),
-        ((rp1 + ra0) / 2, (ra0 - rp1) / (ra0 + rp1), design.t_nh - design.t_nc1),
+        ((lo + hi) / 2, (hi - lo) / (hi + lo), design.t_nh - design.t_nc1),
     ]
     r_aim = a_target
-    spans.append(((rp1 + r_aim) / 2, abs(r_aim - rp1) / (r_aim + rp1),
+    spans.append(((lo + r_aim) / 2, abs(r_aim - lo) / (r_aim + lo),
                   design.t_arrival - design.t_nh))
     _, _, rd_t = secular_rates(a_target, 0.0, inc, MU)
     drift = sum((secular_rates(a, e, inc, MU)[2] - rd_t) * dt for a, e, dt in spans)
@@ -341,19 +371,32 @@ def _design_for(opp, ins, cfg, t_launch, inc, target_traj):
     def tspd(t):
         return float(np.interp(t - t0, ts, speed))
 
-    hold0 = cfg.approach.hold_position(0)
-    aim_angle = -hold0[0] / radius[0]
+    aim = cfg.approach.aim_position
+    aim_angle = -aim[0] / radius[0]
     rp_min = WGS84_A_KM + (cfg.min_perigee_altitude_km if cfg.min_perigee_altitude_km
                            is not None else ins.perigee_altitude_km)
     t_max = (float(t_launch - opp.insertion_epoch) + cfg.max_duration_s
              - cfg.approach.duration_s)
-    designs = design_phasing(
+    designs, bands = design_phasing(
         rp0=ins.perigee_radius, ra0=ins.apogee_radius, inclination=inc,
         phase0=opp.phase_angle, target_u=tu, target_radius=trad, target_speed=tspd,
-        aim_angle=aim_angle, mu=MU, rp_min=rp_min, t_max=t_max)
+        aim_angle=aim_angle, aim_below_km=float(aim[2]), mu=MU, rp_min=rp_min, t_max=t_max)
     if cfg.objective == "earliest":
         designs.sort(key=lambda d: d.t_arrival)
-    return designs, t_max
+    return designs, bands
+
+
+def _why_not(opp, bands, cfg):
+    """One line saying why an opportunity has no phasing design, with what would work."""
+    ph = np.degrees(opp.phase_angle)
+    ok = ", ".join(f"{np.degrees(lo):.1f}-{np.degrees(hi):.1f}" for lo, hi in bands
+                   if hi > -np.pi) or "none"
+    return (f"{opp.epoch.iso(0)} ({opp.direction}): the target is {ph:.1f} deg ahead at "
+            f"insertion; with this insertion orbit the phasing reaches the aim point within "
+            f"the {cfg.max_duration_s / 3600:.2f} h limit (the approach from the aim point "
+            f"takes {cfg.approach.duration_s / 3600:.2f} h) only for phase angles of {ok} deg. "
+            "Try another launch day, insertion orbit (a higher apogee catches up more "
+            "slowly, a lower perigee faster), a longer limit or a shorter approach.")
 
 
 def _refine_extremum(ctx, epoch0, rv0, t_guess, burns, kind, window=900.0):
@@ -385,10 +428,16 @@ def plan_fast_rendezvous(target, site, day, config=None, *, progress=None):
         The target (a :class:`cosmoplan.tle.TLE` is propagated by SGP4 for the launch
         window and its state at insertion by the numerical propagator).
     site : GroundSite
-        Launch site.
+        Launch site: a named one from :mod:`cosmoplan.sites` (``cp.sites.JIUQUAN``) or
+        ``GroundSite.from_degrees(name, lat_deg, lon_deg, height_m)``.
     day : str or Epoch
-        Launch day (UTC), e.g. ``"2021-06-17"``.
+        Launch day (UTC), e.g. ``"2021-06-17"``; its whole day is searched.
     config : RendezvousConfig, optional
+        Insertion orbit, approach profile, duration limit, vehicles and force model.
+        The default is a Shenzhou-like fast rendezvous: insertion 200 x 350 km 15 deg
+        downrange 573 s after lift-off, phasing to 20 km behind / 10 km below the target,
+        hold points at 5 km, 400 m, 200 m, 19 m, docking within 6.5 h, EGM96 J2..J6 and
+        Harris-Priester drag (see :class:`RendezvousConfig` and its parts).
     progress : callable, optional
         ``progress(stage, fraction)`` called as the planner advances (for progress bars).
 
@@ -426,30 +475,33 @@ def plan_fast_rendezvous(target, site, day, config=None, *, progress=None):
     prog("launch window", 0.0)
 
     # ---------------------------------------------------------------- launch window
-    opps = launch_opportunities(tgt, site, day_start, ascent_duration_s=ins.ascent_duration_s,
-                                ascent_range=ins.ascent_range,
-                                raan_offset=0.0 if cfg.raan_offset is None else cfg.raan_offset)
+    # In-plane opportunities (no RAAN offset): what the day offers, for the report.
+    in_plane = launch_opportunities(tgt, site, day_start,
+                                    ascent_duration_s=ins.ascent_duration_s,
+                                    ascent_range=ins.ascent_range, raan_offset=0.0)
+    opps = in_plane if not cfg.raan_offset else launch_opportunities(
+        tgt, site, day_start, ascent_duration_s=ins.ascent_duration_s,
+        ascent_range=ins.ascent_range, raan_offset=cfg.raan_offset)
     reasons = []
     chosen = None
+    span = cfg.max_duration_s + 3600.0
+
+    def target_traj(o):
+        r_t, v_t = tgt.states(o.insertion_epoch)
+        inc = float(np.arccos(plane_normal(r_t, v_t)[2]))
+        traj = NumericalPropagator(cfg.force_model).propagate(
+            o.insertion_epoch, r_t, v_t, duration_s=span, step_s=30.0,
+            spacecraft=cfg.target, name=tgt.name).trajectory
+        return traj, inc
+
     for opp in opps:
         if cfg.opportunity in ("ascending", "descending") and opp.direction != cfg.opportunity:
             reasons.append(f"{opp.epoch.iso(0)} ({opp.direction}): not {cfg.opportunity}")
             continue
-        t_launch = opp.epoch
-        r_t, v_t = tgt.states(opp.insertion_epoch)
-        inc = float(np.arccos(plane_normal(r_t, v_t)[2]))
-        span = cfg.max_duration_s + 3600.0
-        ttraj = NumericalPropagator(cfg.force_model).propagate(
-            opp.insertion_epoch, r_t, v_t, duration_s=span, step_s=30.0,
-            spacecraft=cfg.target, name=tgt.name).trajectory
-        designs, t_max = _design_for(opp, ins, cfg, t_launch, inc, ttraj)
+        ttraj, inc = target_traj(opp)
+        designs, bands = _design_for(opp, ins, cfg, opp.epoch, inc, ttraj)
         if not designs:
-            reasons.append(
-                f"{opp.epoch.iso(0)} ({opp.direction}): target phase angle "
-                f"{np.degrees(opp.phase_angle):.1f} deg at insertion cannot be caught up to "
-                f"the first hold point within the {cfg.max_duration_s / 3600:.2f} h limit "
-                f"(the approach from the first hold point takes "
-                f"{cfg.approach.duration_s / 3600:.2f} h)")
+            reasons.append(_why_not(opp, bands, cfg))
             continue
         design = designs[0]
         if cfg.raan_offset is None:
@@ -462,15 +514,10 @@ def plan_fast_rendezvous(target, site, day, config=None, *, progress=None):
             match = [o for o in again if abs(float(o.epoch - opp.epoch)) < 1800.0
                      and o.direction == opp.direction]
             if match:
-                opp = match[0]
-                r_t, v_t = tgt.states(opp.insertion_epoch)
-                ttraj = NumericalPropagator(cfg.force_model).propagate(
-                    opp.insertion_epoch, r_t, v_t, duration_s=span, step_s=30.0,
-                    spacecraft=cfg.target, name=tgt.name).trajectory
-                designs2, _ = _design_for(opp, ins, cfg, opp.epoch, inc, ttraj)
+                ttraj2, inc2 = target_traj(match[0])
+                designs2, _ = _design_for(match[0], ins, cfg, match[0].epoch, inc2, ttraj2)
                 if designs2:
-                    design = designs2[0]
-                    opps = again
+                    opp, design, ttraj, inc = match[0], designs2[0], ttraj2, inc2
         chosen = (opp, design, ttraj, inc)
         break
     if chosen is None:
@@ -487,6 +534,7 @@ def plan_fast_rendezvous(target, site, day, config=None, *, progress=None):
     rv_ins = _insertion_state(opp, ins, tgt.states(t_ins), opp.raan_offset)
 
     # ---------------------------------------------------------------- phasing
+    ap = cfg.approach
     burns, events = [], []
     events.append(TimelineEvent(t_launch, "lift-off",
                                 f"{site.name}, {opp.direction}, launch azimuth "
@@ -501,11 +549,12 @@ def plan_fast_rendezvous(target, site, day, config=None, *, progress=None):
     t_nh = _refine_extremum(ctx, t_ins, rv_ins, design.t_nh,
                             [(e_nc1, (design.dv_nc1, 0.0, 0.0))], "min")
     e_nh = t_ins + t_nh
-    period1 = 2 * np.pi / secular_rates(0.5 * (design.perigee_radius + ins.apogee_radius),
-                                        0.0, inc, MU)[0]
+    r1, ra0 = design.phasing_radius, ins.apogee_radius
+    period1 = 2 * np.pi / secular_rates(0.5 * (r1 + ra0), abs(ra0 - r1) / (ra0 + r1), inc,
+                                        MU)[0]
     e_npc = t_ins + (t_nh - 0.25 * period1)
     e_arr = t_ins + design.t_arrival
-    aim0 = cfg.approach.hold_position(0)
+    aim_b = ap.aim_position
     rt_arr, vt_arr = ctx.target_state(e_arr)
 
     def phasing_residual(x):
@@ -513,18 +562,22 @@ def plan_fast_rendezvous(target, site, day, config=None, *, progress=None):
                  (e_nh, (xi[2], 0.0, 0.0))] for xi in x]
         rv = ctx.fly(t_ins, rv_ins, e_arr, sets)
         rho, _ = relative_state(rt_arr, vt_arr, rv[:, :3], rv[:, 3:])
-        return rho - aim0
+        return rho - aim_b
 
     x0 = np.array([design.dv_nc1, 0.0, design.dv_nh])
     x, info = newton_solve(phasing_residual, x0, step=1e-6, tol=1e-6, max_iter=25,
-                           what="phasing (NC1, NPC, NH) to the first hold point")
+                           what="phasing (NC1, NPC, NH) to the aim point",
+                           units="km (miss at the aim point); unknowns: NC1, NPC, NH dv, km/s",
+                           advice="try another insertion orbit, ascent range or launch day, "
+                                  "or move the aim point")
     ctx.iterations["phasing"] = info["iterations"]
+    kind = "perigee" if design.family == "A" else "apogee"
     phasing_burns = [("NC1", e_nc1, np.array([x[0], 0.0, 0.0]),
-                      "phasing: sets the perigee of the phasing orbit (catch-up rate)"),
+                      f"sets the phasing orbit's {kind} (how fast the chaser catches up)"),
                      ("NPC", e_npc, np.array([0.0, x[1], 0.0]),
                       "out-of-plane correction, a quarter revolution before NH"),
                      ("NH", e_nh, np.array([x[2], 0.0, 0.0]),
-                      "raises the apogee to the first hold point's height")]
+                      f"raises the apogee to {ap.aim_below_km:g} km below the target")]
     rv = rv_ins.copy()
     t_prev = t_ins
     for name, ep, dv, purpose in phasing_burns:
@@ -535,17 +588,24 @@ def plan_fast_rendezvous(target, site, day, config=None, *, progress=None):
         burns.append(Burn(name, ep, dv, dvg, "phasing", purpose))
         t_prev = ep
     rv = ctx.fly(t_prev, rv, e_arr, [[]])[0]
-    # NCC: stop at the hold point (zero relative velocity in the target's LVLH)
-    rv, dv_lvlh, dvg = _stop_at(ctx, e_arr, rv, np.zeros(3))
-    burns.append(Burn("NCC", e_arr, dv_lvlh, dvg, "phasing",
-                      "matches the target's orbit at the first hold point (V-bar hold)"))
-    events.append(TimelineEvent(e_arr, "arrival at hold point 1",
-                                f"{cfg.approach.hold_distances_km[0] * 1e3:.0f} m behind the port",
+    events.append(TimelineEvent(e_arr, "aim point reached",
+                                f"{ap.aim_behind_km:g} km behind, {ap.aim_below_km:g} km below",
                                 float(np.linalg.norm(ctx.relative(e_arr, rv)[0]))))
+    # TPI: from the aim point to hold point 1; TPF stops there.
+    t_h1 = e_arr + ap.tpi_transfer_s
+    rv, dv1 = _transfer(ctx, e_arr, rv, t_h1, ap.hold_position(0), "transfer to hold point 1")
+    burns.append(Burn("TPI", e_arr, dv1[0], dv1[1], "phasing",
+                      "terminal phase initiation: from the aim point up to hold point 1"))
+    rv, dv_lvlh, dvg = _stop_at(ctx, t_h1, rv, np.zeros(3))
+    burns.append(Burn("TPF", t_h1, dv_lvlh, dvg, "phasing",
+                      "terminal phase final: stops at hold point 1 (V-bar hold)"))
+    events.append(TimelineEvent(t_h1, "arrival at hold point 1",
+                                f"{ap.hold_distances_km[0] * 1e3:.0f} m behind the port",
+                                float(np.linalg.norm(ctx.relative(t_h1, rv)[0]))))
+    e_arr = t_h1
     prog("approach", 0.5)
 
     # ---------------------------------------------------------------- approach
-    ap = cfg.approach
     t_now = e_arr
     nhold = len(ap.hold_distances_km)
     for k in range(nhold - 1):
@@ -581,7 +641,8 @@ def plan_fast_rendezvous(target, site, day, config=None, *, progress=None):
                                 f"{ap.hold_distances_km[-1] * 1e3:.0f} m, final approach at "
                                 f"{ap.final_approach_speed_km_s * 1e3:.2f} m/s",
                                 float(np.linalg.norm(ctx.relative(t_dep, rv)[0]))))
-    events.append(TimelineEvent(t_dock, "docking", "contact at the docking port", 0.0))
+    events.append(TimelineEvent(t_dock, "docking", "contact at the docking port",
+                                float(np.linalg.norm(ctx.relative(t_dock, rv_dock)[0]))))
     prog("flying the plan", 0.85)
 
     # ---------------------------------------------------------------- fly the whole plan
@@ -597,6 +658,9 @@ def plan_fast_rendezvous(target, site, day, config=None, *, progress=None):
     target_out = Trajectory(chaser.epoch, rt, vt, frame="GCRF", name=tgt.name)
     rho, rho_dot = relative_state(rt, vt, chaser.r, chaser.v)
     final_rho, final_rho_dot = rho[-1], rho_dot[-1]
+    before = chaser.seconds < float(e_arr - t_ins) - 1e-6  # before arrival at hold point 1
+    min_rng = float(np.min(np.linalg.norm(rho[before], axis=1))) if np.any(before) else None
+    max_x = float(np.max(rho[before, 0])) if np.any(before) else None
     # events: sort by time
     events.sort(key=lambda e: float(e.epoch - t_launch))
     burn_events = [TimelineEvent(b.epoch, f"burn {b.name}", f"{b.magnitude * 1e3:.2f} m/s")
@@ -605,13 +669,14 @@ def plan_fast_rendezvous(target, site, day, config=None, *, progress=None):
     prog("done", 1.0)
     return RendezvousPlan(
         target_name=tgt.name, target_source=tgt.source, site=site, day=day_str,
-        opportunities=opps, opportunity=opp, config=cfg,
+        opportunities=in_plane, opportunity=opp, config=cfg,
         force_model=cfg.force_model.describe(), launch_epoch=t_launch, insertion_epoch=t_ins,
         insertion_r=rv_ins[:3], insertion_v=rv_ins[3:], docking_epoch=t_dock, burns=burns,
         events=events, aim_position=ap.port, aim_velocity=aim_v,
         final_relative_position=final_rho, final_relative_velocity=final_rho_dot,
         chaser=chaser, target=target_out, relative_position=rho, relative_velocity=rho_dot,
-        design=design, chaser_arcs=res.arcs, corrector_iterations=ctx.iterations,
+        design=design, chaser_arcs=res.arcs, min_range_before_hold1_km=min_rng,
+        max_vbar_before_hold1_km=max_x, corrector_iterations=ctx.iterations,
         warnings=notes)
 
 
@@ -649,7 +714,9 @@ def _transfer(ctx, t_dep, rv, t_arr, aim, what):
         rho, _ = relative_state(rt_a, vt_a, out[:, :3], out[:, 3:])
         return rho - aim
 
-    x, info = newton_solve(residual, x0, step=1e-7, tol=1e-6, max_iter=15, what=what)
+    x, info = newton_solve(residual, x0, step=1e-7, tol=1e-6, max_iter=15, what=what,
+                           units="km (miss distance); unknowns: departure dv, km/s, chaser LVLH",
+                           advice="give this transfer more (or less) time")
     ctx.iterations[what] = info["iterations"]
     dvg = m_c.T @ x
     out = ctx.fly(t_dep, rv, t_arr, [[(t_dep, x)]])[0]
@@ -676,7 +743,9 @@ def _final_approach(ctx, t_dep, rv, t_dock, port, aim_v):
         return np.hstack([rho, rho_dot * 1e3]) - np.r_[target[:3], target[3:] * 1e3]
 
     x, info = newton_solve(residual, x0, step=1e-7, tol=1e-6, max_iter=15,
-                           what="final approach to the docking port")
+                           what="final approach to the docking port",
+                           units="(km, m/s) miss at contact; unknowns: dv, km/s",
+                           advice="change the final approach speed or the last hold distance")
     ctx.iterations["final approach"] = info["iterations"]
     rv1 = rv.copy()
     dvg1 = m_c.T @ x[:3]

@@ -80,6 +80,10 @@ class TargetEphemeris:
         v = np.asarray(v, float).reshape(3)
         if not (np.all(np.isfinite(r)) and np.all(np.isfinite(v))):
             raise InputError("target state must be finite", field="state", value=r)
+        if np.linalg.norm(r) < 6378.137 + 80.0:
+            raise InputError(
+                f"target position |r| = {np.linalg.norm(r):.1f} km is below 80 km altitude "
+                "(positions are km from the Earth's centre)", field="state", value=list(r))
         rg, vg = transform(r, v, epoch, frame, "GCRF")
         prop = NumericalPropagator(force_model or ForceModel())
         sc = spacecraft or Spacecraft(name=name)

@@ -22,7 +22,8 @@ from ..errors import ConvergenceError
 __all__ = ["newton_solve"]
 
 
-def newton_solve(residual, x0, *, step, tol, max_iter=20, what="differential correction"):
+def newton_solve(residual, x0, *, step, tol, max_iter=20, what="differential correction",
+                 units="", advice=""):
     """Solve residual(x) = 0 by Newton's method with forward-difference Jacobians.
 
     Parameters
@@ -40,6 +41,10 @@ def newton_solve(residual, x0, *, step, tol, max_iter=20, what="differential cor
         Iteration cap.
     what : str
         Name of the problem, for the error message.
+    units : str
+        Units of the residual (and so of ``tol``), for the error message.
+    advice : str
+        What the user could change if it fails, for the error message.
 
     Returns
     -------
@@ -86,11 +91,16 @@ def newton_solve(residual, x0, *, step, tol, max_iter=20, what="differential cor
             lam *= 0.5
         if not improved:
             raise ConvergenceError(
-                f"{what}: Newton step does not reduce the residual (|F| = {norm:.3e}) at "
-                f"iteration {it}; unknowns {np.array2string(x, precision=6)}"
+                f"{what}: the Newton step no longer reduces the residual (|F| = {norm:.3e} "
+                f"{units}, wanted <= {tol:.1e}) at iteration {it}; unknowns "
+                f"{np.array2string(x, precision=6)}{_tail(advice)}"
             )
     raise ConvergenceError(
-        f"{what}: residual {history[-1]:.3e} still above {tol:.1e} after {max_iter} "
+        f"{what}: residual {history[-1]:.3e} {units} still above {tol:.1e} after {max_iter} "
         f"iterations (history {', '.join(f'{v:.2e}' for v in history)}); unknowns "
-        f"{np.array2string(x, precision=6)}"
+        f"{np.array2string(x, precision=6)}{_tail(advice)}"
     )
+
+
+def _tail(advice):
+    return f". {advice[0].upper()}{advice[1:]}." if advice else ""

@@ -80,11 +80,14 @@ def plot_relative_approach(plan, path=None):
 
     rho = plan.relative_position
     x, up = rho[:, 0], -rho[:, 2]
-    t_hold1 = float(plan.burns[[b.name for b in plan.burns].index("NCC")].epoch
-                    - plan.chaser.epoch[0]) if any(b.name == "NCC" for b in plan.burns) else 0.0
+    names = [b.name for b in plan.burns]
+    t_tpi = float(plan.burns[names.index("TPI")].epoch - plan.chaser.epoch[0]) \
+        if "TPI" in names else 0.0
+    t_hold1 = t_tpi + ap.tpi_transfer_s
+    aim = ap.aim_position
     stages = [
-        (t_hold1 - 1200.0, ap.hold_distances_km[0] * 1.3, "approach from the first hold point",
-         1.0, "km"),
+        (t_tpi - 900.0, max(ap.aim_behind_km, 2 * ap.aim_below_km) * 1.15,
+         "terminal phase: aim point to hold point 1, approach", 1.0, "km"),
         (t_hold1 + float(ap.hold_durations_s[0]) + float(ap.transfer_durations_s[0])
          if len(ap.transfer_durations_s) else t_hold1,
          min(0.6, ap.hold_distances_km[0]) * 1.1, "last hold points and docking", 1e3, "m"),
@@ -100,6 +103,10 @@ def plot_relative_approach(plan, path=None):
                 color="tab:green", label="hold points")
         ax.plot([0], [0], "k*", ms=10, label="target")
         ax.plot(ap.port[0] * scale, -ap.port[2] * scale, "k|", ms=12, label="docking port")
+        if scale == 1.0:
+            ax.plot(aim[0], -aim[2], "D", ms=6, mfc="none", color="tab:purple",
+                    label="phasing aim point")
+            ax.legend(loc="lower right", fontsize=8)
         ax.set_xlim(-lim * scale, 0.15 * lim * scale)
         ax.set_ylim(-0.6 * lim * scale, 0.6 * lim * scale)
         ax.set_xlabel(f"V-bar x ({unit}), + = ahead of the target")

@@ -33,7 +33,7 @@ def _table(title, **kw):
 def opportunities_table(opportunities, chosen=None, title="Launch opportunities"):
     """In-plane launch opportunities: lift-off UTC, direction, azimuths, phase angle."""
     t = _table(title)
-    t.add_column("lift-off UTC")
+    t.add_column("lift-off UTC", no_wrap=True)
     t.add_column("dir.")
     t.add_column("launch az.°", justify="right")
     t.add_column("inertial az.°", justify="right")
@@ -49,18 +49,20 @@ def opportunities_table(opportunities, chosen=None, title="Launch opportunities"
         t.add_row(f"{day} {_clock(o.epoch, 1)}", o.direction[:4] + ".",
                   f"{np.degrees(o.launch_azimuth):.2f}", f"{np.degrees(o.inertial_azimuth):.2f}",
                   f"{np.degrees(o.raan_offset):.4f}", f"{np.degrees(o.phase_angle):.2f}", mark)
-    t.caption = ("dir.: heading north (asce.) or south (desc.) along the plane; target "
-                 "phase: how far the target is ahead at insertion")
+    t.caption = ("dir.: the launch heads north (asce.) or south (desc.) along the plane; "
+                 "launch az.: heading flown over the rotating Earth; inertial az.: heading of "
+                 "the plane at the site; RAAN off.: insertion plane minus target plane; "
+                 "target phase: how far the target is ahead at insertion")
     t.caption_justify = "left"
     return t
 
 
 def burns_table(plan):
     """Every burn: epoch, chaser-LVLH components and magnitude (m/s), plus totals."""
-    t = _table(f"2. Burns on {plan.day} (UTC); delta-v in the chaser's LVLH frame, m/s")
+    t = _table(f"Burns on {plan.day} (UTC); delta-v in the chaser's LVLH frame, m/s")
     t.add_column("burn")
-    t.add_column("UTC")
-    t.add_column("T+")
+    t.add_column("UTC", no_wrap=True)
+    t.add_column("T+", no_wrap=True)
     t.add_column("x V-bar", justify="right")
     t.add_column("y -H-bar", justify="right")
     t.add_column("z R-bar", justify="right")
@@ -74,7 +76,9 @@ def burns_table(plan):
         t.add_row("", "", "", "", "", phase, f"{total * 1e3:.3f}", style="dim")
     t.add_row("total", "", "", "", "", "", f"{plan.total_dv * 1e3:.3f}", style="bold")
     legend = "; ".join(f"{b.name}: {b.purpose}" for b in plan.burns if b.phase == "phasing")
-    t.caption = legend + "; TA/TB: depart/stop at hold points; FA: final approach"
+    t.caption = ("x: along V-bar (the direction of flight); y: along -H-bar (opposite the "
+                 "orbital angular momentum); z: along R-bar (positive toward the Earth). "
+                 + legend + "; TA/TB: depart/stop at hold points; FA: final approach")
     t.caption_justify = "left"
     return t
 
@@ -82,8 +86,11 @@ def burns_table(plan):
 def timeline_table(plan):
     """Timeline from lift-off to docking, with the range to the target."""
     t = _table(f"Timeline on {plan.day} (UTC)")
-    t.add_column("T+")
-    t.add_column("UTC")
+    t.caption = ("T+: time from lift-off; range: distance from the target's centre of mass "
+                 "(hold points are measured from the docking port)")
+    t.caption_justify = "left"
+    t.add_column("T+", no_wrap=True)
+    t.add_column("UTC", no_wrap=True)
     t.add_column("event")
     t.add_column("range", justify="right")
     t.add_column("detail")
@@ -103,14 +110,20 @@ def summary_table(plan):
     t.add_column("value")
     t.add_row("target", f"{plan.target_name} ({plan.target_source})")
     t.add_row("site", f"{plan.site.name} ({plan.site.lat_deg:.3f} N, {plan.site.lon_deg:.3f} E)")
-    t.add_row("lift-off", f"{plan.launch_epoch.utc.iso(1)} ({plan.opportunity.direction})")
+    o = plan.opportunity
+    t.add_row("lift-off", f"{plan.launch_epoch.utc.iso(1)} ({o.direction}; insertion plane "
+              f"{np.degrees(o.raan_offset):+.4f} deg in RAAN from the target's, for the "
+              "differential J2 regression)")
     t.add_row("insertion", plan.insertion_epoch.utc.iso(1))
     t.add_row("docking", plan.docking_epoch.utc.iso(1))
     d = plan.duration_s
     t.add_row("launch to docking", f"{int(d // 3600)} h {int(d % 3600 // 60):02d} min "
               f"(limit {plan.config.max_duration_s / 3600:.2f} h)")
     t.add_row("total delta-v", f"{plan.total_dv * 1e3:.2f} m/s in {len(plan.burns)} burns")
-    t.add_row("contact miss", f"{plan.final_position_error * 1e3:.3f} m, "
-              f"{plan.final_velocity_error * 1e3:.4f} m/s from the aim")
+    t.add_row("contact miss", f"{plan.final_position_error * 1e3:.3f} m and "
+              f"{plan.final_velocity_error * 1e6:.3f} mm/s from the aim (port, "
+              f"{plan.aim_velocity[0] * 1e3:.2f} m/s closing)")
+    if plan.closest_approach is not None:
+        t.add_row("safety", plan.closest_approach)
     t.add_row("force model", plan.force_model)
     return t
