@@ -77,3 +77,52 @@ def test_unknown_scenario_name():
 def test_scenarios_listing():
     proc = _cosmoplan("scenarios")
     assert proc.returncode == 0 and "shenzhou-12" in proc.stdout
+
+
+def test_unusable_output_folder_fails_before_planning(tmp_path):
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    proc = _cosmoplan("run", "shenzhou-12", "--out", str(afile), "--no-plots")
+    assert proc.returncode == 2 and "exists and is not a folder" in proc.stderr
+    assert "Traceback" not in proc.stderr and afile.read_text() == "x"
+    blocked = tmp_path / "o"
+    (blocked / "plan.json").mkdir(parents=True)
+    proc = _cosmoplan("run", "shenzhou-12", "--out", str(blocked), "--no-plots")
+    assert proc.returncode == 2 and "plan.json" in proc.stderr and "not a file" in proc.stderr
+    assert sorted(p.name for p in blocked.iterdir()) == ["plan.json"]
+    assert not list(tmp_path.glob(".cosmoplan-staging*"))
+
+
+def test_launch_day_far_from_the_element_sets(tmp_path):
+    """2100-01-01 is 79 years from Tianhe's element sets: refused up front, with the file
+    and line of the day, not an SGP4 failure deep inside."""
+    sc = tmp_path / "s.toml"
+    tle = Path(scenario_path("shenzhou-12")).parent.parent / "tianhe_48274_2021.tle"
+    sc.write_text(BUNDLED.replace('day = "2021-06-17"', 'day = "2100-01-01"').replace(
+        'tle_file = "tianhe_48274_2021.tle"', f'tle_file = "{tle}"'))
+    proc = _cosmoplan("run", str(sc), "--out", str(tmp_path / "out"), "--no-plots")
+    assert proc.returncode == 2, proc.stderr
+    line = next(i for i, t in enumerate(sc.read_text().splitlines(), 1) if "2100-01-01" in t)
+    assert f"s.toml, line {line}" in proc.stderr and "cannot be predicted that far" in proc.stderr
+    assert proc.stderr.count("warning:") <= 2  # repeated warnings are printed once
+    assert not (tmp_path / "out").exists()
+
+
+def test_sigterm_leaves_no_partial_files(tmp_path):
+    """A run killed (SIGTERM) while it works leaves no staging folder and no partial file."""
+    import signal
+    import time
+
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "cosmoplan", "run", "shenzhou-12", "--out",
+                             str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            cwd=tmp_path)
+    time.sleep(2.5)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    if proc.returncode == 0:  # it finished before the signal on a fast machine
+        assert sorted(p.name for p in out.iterdir())
+    else:
+        assert proc.returncode in (130, -signal.SIGTERM, 143)
+        assert not out.exists() or not any(out.iterdir())
+    assert not list(tmp_path.glob(".cosmoplan-staging*"))

@@ -137,3 +137,22 @@ def test_unknown_frame_is_input_error():
         frames.transform(np.ones(3), None, Epoch.from_iso("2021-01-01T00:00:00Z"), "GCRF", "XYZ")
     with pytest.raises(InputError, match="ambiguous"):
         frames.transform(np.ones(3), None, Epoch.from_iso("2021-01-01T00:00:00Z"), "ECI", "GCRF")
+
+
+@pytest.mark.parametrize("args,field", [
+    ((np.array([np.nan, 0, 7000.0]), None), "r"),
+    ((np.ones((3, 3)), np.ones((2, 3))), "v"),
+    ((np.ones((5, 3)), None, "four epochs"), "epoch"),
+])
+def test_transform_checks_its_inputs(args, field):
+    ep = Epoch.from_iso("2021-06-17T00:00:00Z")
+    if len(args) == 3:
+        r, v, _ = args
+        ep = ep + np.arange(4.0)
+    else:
+        r, v = args
+    with pytest.raises(InputError) as exc:
+        frames.transform(r, v, ep, "GCRF", "ITRF")
+    assert exc.value.field == field
+    with pytest.raises(InputError, match="cosmoplan Epoch"):
+        frames.transform(np.ones(3), None, "2021-06-17", "GCRF", "ITRF")

@@ -149,3 +149,31 @@ def test_bad_settings(make, field):
     with pytest.raises(InputError) as exc:
         make()
     assert exc.value.field == field
+
+
+@pytest.mark.parametrize("kwargs,field", [
+    (dict(r0=[float("nan"), 0, 7000.0]), "state"),
+    (dict(r0=[0.0, 0.0, 0.0]), "state"),
+    (dict(r0=[3000.0, 0.0, 0.0]), "state"),
+    (dict(step_s=0.0), "step_s"),
+    (dict(step_s=float("nan")), "step_s"),
+    (dict(duration_s=float("inf")), "duration_s"),
+    (dict(epoch0="2021-06-17"), "epoch"),
+    (dict(maneuvers=["burn"]), "maneuvers"),
+    (dict(spacecraft="ISS"), "spacecraft"),
+])
+def test_propagate_checks_its_inputs(kwargs, field):
+    args = dict(epoch0=Epoch.from_iso("2021-06-17T00:00:00Z"), r0=[6778.0, 0, 0],
+                v0=[0, 7.67, 0], duration_s=600.0)
+    args.update(kwargs)
+    prop = NumericalPropagator(ForceModel(atmosphere=None))
+    with pytest.raises(InputError) as exc:
+        prop.propagate(args.pop("epoch0"), args.pop("r0"), args.pop("v0"), **args)
+    assert exc.value.field == field
+
+
+def test_force_model_parameters_checked():
+    with pytest.raises(InputError, match="harris_priester_n"):
+        ForceModel(harris_priester_n=float("nan"))
+    with pytest.raises(InputError, match="mu"):
+        ForceModel(mu=float("nan"))

@@ -94,3 +94,63 @@ def test_hold_profile_lengths_checked(tmp_path):
 def test_unknown_bundled_name():
     with pytest.raises(InputError, match="neither a scenario file nor a bundled scenario"):
         load_scenario("apollo-11")
+
+
+@pytest.mark.parametrize("old,new,key,says", [
+    ("mass_kg = 36000.0", "mass_kg = true", "target.mass_kg", "valid number"),
+    ("perigee_altitude_km = 200.0", 'perigee_altitude_km = "200"',
+     "insertion.perigee_altitude_km", "valid number"),
+    ("docking_port_lvlh_m = [-13.0, 0.0, 0.0]", "docking_port_lvlh_m = [nan, 0.0, 0.0]",
+     "rendezvous.docking_port_lvlh_m", "finite number"),
+    ('raan_offset_deg = "auto"', 'raan_offset_deg = "manual"', "rendezvous.raan_offset_deg",
+     "a valid number or 'auto'"),
+    ("sample_step_s = 20.0", "sample_step_s = 1e-6", "output.sample_step_s",
+     "greater than or equal to 1"),
+    ('day = "2021-06-17"', 'day = "2021-02-30"', "launch.day", "invalid calendar date"),
+])
+def test_strict_values_name_key_line_and_value(tmp_path, old, new, key, says):
+    """No silent coercion (true is not 1 kg, "200" is not 200 km), no NaN, no internals."""
+    assert old in BUNDLED
+    text = BUNDLED.replace(old, new)
+    with pytest.raises(InputError) as exc:
+        load_scenario(_write(tmp_path, text))
+    msg = str(exc.value)
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if new in t)
+    assert f"line {line}" in msg and key in msg and says in msg
+    assert "ERFA" not in msg and "dtf2d" not in msg
+
+
+def test_utf8_bom_is_accepted(tmp_path):
+    p = tmp_path / "bom.toml"
+    p.write_bytes(b"\xef\xbb\xbf" + BUNDLED.encode())
+    assert load_scenario(p).scenario.name == "shenzhou-12"
+
+
+def test_docking_port_far_from_the_target(tmp_path):
+    text = BUNDLED.replace("docking_port_lvlh_m = [-13.0, 0.0, 0.0]",
+                           "docking_port_lvlh_m = [-50000.0, 0.0, 0.0]")
+    with pytest.raises(InputError, match="must lie on the target"):
+        load_scenario(_write(tmp_path, text))
+
+
+def test_state_target_checked(tmp_path):
+    """A state vector in metres, or inside the Earth, is refused with the key named."""
+    start = BUNDLED.index('tle_file = "tianhe_48274_2021.tle"')
+    end = BUNDLED.index("mass_kg = 36000.0")
+    metres = ('state = { epoch = "2021-06-17T00:00:00Z", frame = "GCRF", '
+              "r_km = [6769000.0, 0.0, 0.0], v_km_s = [0.0, 5770.0, 5070.0] }\n")
+    sc = load_scenario(_write(tmp_path, BUNDLED[:start] + metres + BUNDLED[end:]))
+    with pytest.raises(InputError, match="not a bound Earth orbit: check the units") as exc:
+        sc.target_object()
+    assert exc.value.field == "target.state" and "s.toml" in str(exc.value)
+    inside = metres.replace("6769000.0", "3000.0").replace("5770.0", "5.77").replace(
+        "5070.0", "5.07")
+    sc = load_scenario(_write(tmp_path, BUNDLED[:start] + inside + BUNDLED[end:], "i.toml"))
+    with pytest.raises(InputError, match="below 80 km altitude"):
+        sc.target_object()
+    bad_frame = metres.replace('"GCRF"', '"J2001"').replace("6769000.0", "6769.0").replace(
+        "5770.0", "5.77").replace("5070.0", "5.07")
+    sc = load_scenario(_write(tmp_path, BUNDLED[:start] + bad_frame + BUNDLED[end:], "f.toml"))
+    with pytest.raises(InputError, match="unknown frame 'J2001'") as exc:
+        sc.target_object()
+    assert exc.value.field == "target.state.frame" and exc.value.line is not None

@@ -110,3 +110,31 @@ def test_arithmetic_and_comparisons():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert Epoch.linspace(t, t + 60.0, 7).size == 7
+
+
+@pytest.mark.parametrize("make,field", [
+    (lambda: Epoch.from_iso("2021-06-17T23:59:60Z"), "epoch"),  # no leap second that day
+    (lambda: Epoch.from_iso(dt.datetime(2021, 6, 17)), "epoch"),  # not text
+    (lambda: Epoch.from_iso("\u0662\u0660\u0662\u0661-06-17"), "epoch"),  # non-ASCII digits
+    (lambda: Epoch(1e20, scale="tt"), "jd"),
+    (lambda: Epoch("2021-06-17", scale="utc"), "epoch"),
+    (lambda: Epoch.from_iso("2021-06-17T00:00:00Z") + "x", "seconds"),
+    (lambda: Epoch.from_iso("2021-06-17T00:00:00Z") + 1e15, "jd"),
+    (lambda: Epoch.arange(Epoch.from_iso("2021-06-17"), Epoch.from_iso("2021-06-18"), 0),
+     "step_s"),
+    (lambda: Epoch.arange(Epoch.from_iso("2021-06-17"), Epoch.from_iso("2021-06-18"), 1e-9),
+     "step_s"),
+    (lambda: Epoch.linspace(Epoch.from_iso("2021-06-17"), Epoch.from_iso("2021-06-18"), -1),
+     "num"),
+    (lambda: Epoch.from_calendar(2021, 6, 17.5), "day"),
+])
+def test_bad_epochs_are_input_errors(make, field):
+    with pytest.raises(InputError) as exc:
+        make()
+    assert exc.value.field == field
+
+
+def test_datetime_range_is_checked():
+    with pytest.warns(DataRangeWarning):  # UTC before 1960 is itself flagged
+        with pytest.raises(InputError, match="years 1 to 9999"):
+            Epoch.from_jd(1000.0, scale="tt").to_datetime()

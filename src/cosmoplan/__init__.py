@@ -13,11 +13,15 @@ or for a whole scenario file (what ``cosmoplan run`` does)::
 
 Units inside: km, km/s, s, rad; epochs are :class:`Epoch` objects with an explicit time
 scale. See ``docs/architecture.md`` for the layers.
+
+The names below are imported on first use (PEP 562), so ``import cosmoplan`` and the
+command line start quickly.
 """
 
 from __future__ import annotations
 
-from . import frames, rendezvous, sites
+import importlib
+
 from .errors import (
     ConvergenceError,
     CosmoplanError,
@@ -29,21 +33,37 @@ from .errors import (
     PropagationError,
     StaleDataWarning,
 )
-from .mission import RunResult, run_scenario
-from .propagator import ForceModel, ImpulsiveManeuver, NumericalPropagator, Spacecraft
-from .rendezvous import RendezvousConfig, TargetEphemeris, plan_fast_rendezvous
-from .scenario import load_scenario
-from .time import Epoch, epoch
-from .tle import TLE, propagate_tles, read_tles, write_tles
-from .trajectory import Trajectory
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "Epoch", "epoch", "Trajectory", "TLE", "read_tles", "write_tles", "propagate_tles",
-    "NumericalPropagator", "ForceModel", "Spacecraft", "ImpulsiveManeuver",
-    "plan_fast_rendezvous", "RendezvousConfig", "TargetEphemeris", "run_scenario",
-    "RunResult", "load_scenario", "frames", "rendezvous", "sites",
+_LAZY = {
+    "Epoch": ".time", "epoch": ".time", "Trajectory": ".trajectory",
+    "TLE": ".tle", "read_tles": ".tle", "write_tles": ".tle", "propagate_tles": ".tle",
+    "NumericalPropagator": ".propagator", "ForceModel": ".propagator",
+    "Spacecraft": ".propagator", "ImpulsiveManeuver": ".propagator",
+    "plan_fast_rendezvous": ".rendezvous", "RendezvousConfig": ".rendezvous",
+    "TargetEphemeris": ".rendezvous", "run_scenario": ".mission", "RunResult": ".mission",
+    "load_scenario": ".scenario",
+}
+_SUBMODULES = ("frames", "rendezvous", "sites", "states", "kepler", "time", "tle",
+               "propagator", "ephemeris", "scenario", "mission", "ccsds", "report")
+
+__all__ = sorted(_LAZY) + list(_SUBMODULES) + [
     "CosmoplanError", "InputError", "ConvergenceError", "DataRangeError", "PropagationError",
     "PlanningError", "CosmoplanWarning", "DataRangeWarning", "StaleDataWarning",
 ]
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f".{name}", __name__)
+    else:
+        raise AttributeError(f"module 'cosmoplan' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return __all__

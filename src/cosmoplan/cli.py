@@ -62,17 +62,40 @@ def _say(prefix, style, message):
     err_console.print(Text(prefix, style=style) + Text(str(message)), soft_wrap=True)
 
 
+MAX_WARNINGS = 10
+
+
 def _run_guarded(debug, func):
-    """Run func(); print CosmoplanErrors cleanly and exit non-zero."""
-    collected = []
+    """Run func(); print CosmoplanErrors cleanly and exit non-zero.
+
+    cosmoplan's warnings are printed once each (the same message from many epochs is one
+    line), at most MAX_WARNINGS of them; SIGTERM and SIGHUP end the run like Ctrl-C, so
+    temporary files are cleaned up.
+    """
+    import signal
+
+    shown = {}
 
     def show(message, category, filename, lineno, file=None, line=None):
-        collected.append(str(message))
-        if issubclass(category, CosmoplanWarning):
-            _say("warning: ", "yellow", message)
+        if not issubclass(category, CosmoplanWarning):
+            return
+        text = str(message)
+        shown[text] = shown.get(text, 0) + 1
+        if shown[text] == 1 and len(shown) <= MAX_WARNINGS:
+            _say("warning: ", "yellow", text)
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
 
     old = warnings.showwarning
     warnings.showwarning = show
+    handlers = {}
+    for sig in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)):
+        if sig is not None:
+            try:
+                handlers[sig] = signal.signal(sig, stop)
+            except (ValueError, OSError):  # not the main thread
+                pass
     try:
         return func()
     except CosmoplanError as exc:
@@ -80,7 +103,10 @@ def _run_guarded(debug, func):
             raise
         _say("error: ", "bold red", exc)
         raise typer.Exit(_exit_code(exc)) from None
-    except (KeyboardInterrupt, typer.Exit):
+    except KeyboardInterrupt:
+        _say("interrupted: ", "bold red", "no files were written")
+        raise typer.Exit(130) from None
+    except typer.Exit:
         raise
     except Exception as exc:  # pragma: no cover - a bug
         if debug:
@@ -91,6 +117,11 @@ def _run_guarded(debug, func):
         raise typer.Exit(70) from None
     finally:
         warnings.showwarning = old
+        for sig, h in handlers.items():
+            signal.signal(sig, h)
+        if len(shown) > MAX_WARNINGS:
+            _say("warning: ", "yellow", f"{len(shown) - MAX_WARNINGS} more distinct warnings "
+                 "not shown")
 
 
 @app.command()
@@ -168,6 +199,9 @@ def scenarios():
 def main():  # console-script entry point
     try:
         app()
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)
     except SystemExit as exc:  # keep typer's exit code
         sys.exit(exc.code)
 

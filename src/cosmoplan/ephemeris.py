@@ -158,9 +158,8 @@ class Ephemeris:
 @lru_cache(maxsize=1)
 def default_ephemeris():
     """DE421 from the ``skyfield-data`` package (opened once per process; offline)."""
-    from importlib.resources import files
-
     import atexit
+    from importlib.resources import files
 
     # Located directly: skyfield_data.get_skyfield_data_path() would warn that the
     # package's (unused here) finals2000A.all copy has expired.

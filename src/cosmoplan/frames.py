@@ -163,11 +163,26 @@ def transform(r, v, epoch, from_frame, to_frame):
     r, v : ndarray
         Transformed position (km) and velocity (km/s; None if ``v`` was None).
     """
+    from .time import Epoch
+
     a, b = _canon(from_frame), _canon(to_frame)
-    r = np.asarray(r, dtype=float)
-    v = None if v is None else np.asarray(v, dtype=float)
-    if r.shape[-1:] != (3,):
-        raise InputError(f"positions must have shape (..., 3), got {r.shape}", field="r")
+    r = _vectors(r, "r")
+    v = None if v is None else _vectors(v, "v")
+    if v is not None and v.shape != r.shape:
+        try:
+            r, v = np.broadcast_arrays(r, v)
+        except ValueError:
+            raise InputError(f"positions {r.shape} and velocities {v.shape} do not match",
+                             field="v") from None
+    if not isinstance(epoch, Epoch):
+        raise InputError(f"epoch must be a cosmoplan Epoch, got {type(epoch).__name__} "
+                         f"{epoch!r}; use Epoch.from_iso(...)", field="epoch", value=epoch)
+    try:
+        np.broadcast_shapes(r.shape[:-1], epoch.shape)
+    except ValueError:
+        raise InputError(f"{r.shape[:-1]} states cannot be paired with epochs of shape "
+                         f"{epoch.shape}: give one epoch, or one per state", field="epoch",
+                         value=epoch.shape) from None
     if a == b:
         return r, v
     up, down = _chain(a), _chain(b)
@@ -190,6 +205,20 @@ def transform(r, v, epoch, from_frame, to_frame):
             if w is not None:
                 v = v - np.cross(w, r)
     return r, v
+
+
+def _vectors(x, name):
+    """Finite float array of shape (..., 3), or InputError."""
+    try:
+        x = np.asarray(x, dtype=float)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be numbers with shape (..., 3)", field=name,
+                         value=x) from None
+    if x.shape[-1:] != (3,):
+        raise InputError(f"{name} must have shape (..., 3), got {x.shape}", field=name)
+    if not np.all(np.isfinite(x)):
+        raise InputError(f"{name} contains NaN or infinite values", field=name)
+    return x
 
 
 def rotation_matrix(epoch, from_frame, to_frame):

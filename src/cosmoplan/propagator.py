@@ -127,6 +127,13 @@ class ForceModel:
             raise InputError(
                 f"zonal_degree must be 0 or 2..{len(self.zonal_j) - 1}, got "
                 f"{self.zonal_degree!r}", field="zonal_degree", value=self.zonal_degree)
+        for fld, lo, hi in (("harris_priester_n", 1.0, 12.0), ("mu", 1.0, 1e12),
+                            ("radius_km", 1.0, 1e6)):
+            val = getattr(self, fld)
+            if not (isinstance(val, (int, float, np.floating)) and np.isfinite(val)
+                    and lo <= val <= hi):
+                raise InputError(f"ForceModel.{fld} = {val!r} outside {lo:g}..{hi:g}",
+                                 field=fld, value=val)
         atm = None if self.atmosphere is None else str(self.atmosphere).lower()
         if atm not in _ATMOSPHERES:
             raise InputError(
@@ -421,6 +428,10 @@ class NumericalPropagator:
         single = rv0.ndim == 1
         rv0 = rv0.reshape(-1, 6)
         n = rv0.shape[0]
+        self._check_states(rv0, epoch0, "state")
+        if not isinstance(epoch1, Epoch) or epoch1.ndim != 0:
+            raise InputError(f"epoch1 must be one cosmoplan Epoch, got {epoch1!r}",
+                             field="epoch1", value=epoch1)
         scs = self._spacecraft_list(spacecraft, n)
         if maneuvers and isinstance(maneuvers[0], ImpulsiveManeuver):
             maneuvers = [list(maneuvers)] * n if n == 1 else None
@@ -461,10 +472,37 @@ class NumericalPropagator:
             return [Spacecraft()] * n
         if isinstance(spacecraft, Spacecraft):
             return [spacecraft] * n
+        if isinstance(spacecraft, (str, bytes)) or not hasattr(spacecraft, "__iter__"):
+            raise InputError(f"spacecraft must be a Spacecraft (or one per state), got "
+                             f"{spacecraft!r}", field="spacecraft", value=spacecraft)
         scs = list(spacecraft)
-        if len(scs) != n:
-            raise InputError(f"{len(scs)} spacecraft given for {n} states", field="spacecraft")
+        if len(scs) != n or not all(isinstance(s, Spacecraft) for s in scs):
+            raise InputError(f"{len(scs)} spacecraft given for {n} states (each a Spacecraft)",
+                             field="spacecraft")
         return scs
+
+    @staticmethod
+    def _check_states(rv, epoch, what="initial state"):
+        """Finite states above the re-entry radius at an Epoch; InputError otherwise."""
+        if not isinstance(epoch, Epoch) or epoch.ndim != 0:
+            raise InputError(f"the {what}'s epoch must be one cosmoplan Epoch, got {epoch!r} "
+                             "(use Epoch.from_iso(...))", field="epoch", value=epoch)
+        if not np.all(np.isfinite(rv)):
+            raise InputError(f"the {what} contains NaN or infinite values", field="state",
+                             value=rv)
+        radius = np.linalg.norm(np.atleast_2d(rv)[:, :3], axis=1)
+        if np.any(radius < REENTRY_RADIUS_KM):
+            raise InputError(
+                f"the {what} lies {float(np.min(radius)):.1f} km from the Earth's centre, below "
+                f"{REENTRY_RADIUS_KM:.0f} km (80 km altitude over the pole): positions are km "
+                "from the Earth's centre", field="state", value=rv)
+
+    @staticmethod
+    def _check_maneuvers(mans):
+        for m in mans:
+            if not isinstance(m, ImpulsiveManeuver):
+                raise InputError(f"maneuvers must be ImpulsiveManeuver objects, got {m!r}",
+                                 field="maneuvers", value=m)
 
     def propagate(self, epoch0, r0, v0, *, epochs=None, duration_s=None, step_s=60.0,
                   maneuvers=(), spacecraft=None, name=None):
@@ -494,19 +532,36 @@ class NumericalPropagator:
         PropagationResult
         """
         sc = self._spacecraft_list(spacecraft, 1)[0]
-        r0 = np.asarray(r0, float).reshape(3)
-        v0 = np.asarray(v0, float).reshape(3)
+        try:
+            r0 = np.asarray(r0, float).reshape(3)
+            v0 = np.asarray(v0, float).reshape(3)
+        except (TypeError, ValueError):
+            raise InputError("r0 and v0 must be 3 numbers each (km, km/s)", field="state",
+                             value=(r0, v0)) from None
+        self._check_states(np.r_[r0, v0], epoch0)
+        self._check_maneuvers(maneuvers)
+        if not (isinstance(step_s, (int, float, np.floating)) and np.isfinite(step_s)
+                and step_s > 0):
+            raise InputError(f"step_s must be a positive number of seconds, got {step_s!r}",
+                             field="step_s", value=step_s)
         mans = sorted(maneuvers, key=lambda m: float(m.epoch - epoch0))
         tb = [float(m.epoch - epoch0) for m in mans]
         if any(t < -1e-9 for t in tb):
             raise InputError("a maneuver precedes the initial epoch", field="maneuvers")
         if epochs is None:
-            if duration_s is None or not duration_s > 0:
-                raise InputError("give output epochs or a positive duration_s",
+            if duration_s is None or not (np.isfinite(duration_s) and duration_s > 0):
+                raise InputError("give output epochs or a positive, finite duration_s",
                                  field="duration_s", value=duration_s)
+            if duration_s / step_s > 5e6:
+                raise InputError(f"{duration_s / step_s:.3g} output samples requested "
+                                 f"(duration {duration_s} s, step {step_s} s): at most 5e6",
+                                 field="step_s", value=step_s)
             grid = np.arange(0.0, duration_s, float(step_s))
             t_out = np.unique(np.r_[grid, duration_s, [t for t in tb if t <= duration_s]])
         else:
+            if not isinstance(epochs, Epoch) or epochs.size == 0:
+                raise InputError("epochs must be a non-empty cosmoplan Epoch array",
+                                 field="epochs", value=epochs)
             t_out = np.atleast_1d(np.asarray(epochs - epoch0, float))
             if np.any(np.diff(t_out) <= 0) or t_out[0] < -1e-9:
                 raise InputError("output epochs must increase from the initial epoch",

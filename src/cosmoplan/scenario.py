@@ -20,7 +20,15 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from .errors import InputError
 
@@ -35,7 +43,8 @@ _DATA = files("cosmoplan") / "data"
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: a TOML string is not a number, true is not 1 kg; no NaN or infinity anywhere
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class ScenarioInfo(_Model):
@@ -88,6 +97,17 @@ class LaunchSpec(_Model):
     ascent_range_deg: float = Field(default=15.0, ge=0, lt=180)
     opportunity: Literal["first", "ascending", "descending"] = "first"
 
+    @field_validator("day")
+    @classmethod
+    def _valid_day(cls, v):
+        from .time import Epoch
+
+        try:
+            Epoch.from_iso(v)
+        except InputError as exc:
+            raise ValueError(str(exc)) from None
+        return v
+
 
 class InsertionSpec(_Model):
     perigee_altitude_km: float
@@ -118,7 +138,7 @@ class PropagationSpec(_Model):
 
 class OutputSpec(_Model):
     directory: str | None = None
-    sample_step_s: float = Field(default=20.0, gt=0, le=600)
+    sample_step_s: float = Field(default=20.0, ge=1, le=600)
 
 
 class Scenario(_Model):
@@ -134,16 +154,16 @@ class Scenario(_Model):
     propagation: PropagationSpec = PropagationSpec()
     output: OutputSpec = OutputSpec()
 
-    @field_validator("launch")
-    @classmethod
-    def _day(cls, v):
-        from .time import Epoch
-
-        Epoch.from_iso(v.day)  # raises InputError with the text
-        return v
-
     # Filled in by load_scenario (not part of the file).
-    source_path: Path | None = None
+    source_path: Path | None = Field(default=None, exclude=True)
+    _text: str = PrivateAttr(default="")
+
+    def _error(self, message, field, value=None):
+        """InputError at the scenario file's line for ``field`` (a dotted key path)."""
+        return InputError(message, source=None if self.source_path is None
+                          else str(self.source_path),
+                          line=_line_of(self._text, tuple(field.split("."))),
+                          field=field, value=value)
 
     # ------------------------------------------------------------------ conversions
     def to_config(self):
@@ -201,9 +221,12 @@ class Scenario(_Model):
         cand = Path(str(_DATA / p.name))
         if cand.is_file():
             return cand
-        raise InputError(f"TLE file {name!r} not found (looked beside the scenario and in "
-                         "cosmoplan's bundled data)", source=self.source_path,
-                         field="target.tle_file", value=name)
+        near = (self.source_path.parent / p) if self.source_path is not None else p
+        if near.exists() or p.exists():
+            raise self._error(f"TLE file {name!r} is not a regular file (a folder or a "
+                              "device?)", "target.tle_file", name)
+        raise self._error(f"TLE file {name!r} not found (looked beside the scenario and in "
+                          "cosmoplan's bundled data)", "target.tle_file", name)
 
     def target_element_sets(self):
         """(plan_tle, [comparison TLEs]) from the scenario's TLE file.
@@ -218,8 +241,8 @@ class Scenario(_Model):
         path = self._resolve(self.target.tle_file)
         tles = read_tles(path)
         if not tles:
-            raise InputError("no element sets in the TLE file", source=path,
-                             field="target.tle_file")
+            raise self._error(f"no element sets in the TLE file {path}", "target.tle_file",
+                              str(path))
         day = Epoch.from_iso(self.launch.day)
 
         def pick(when, field):
@@ -228,16 +251,14 @@ class Scenario(_Model):
                 try:
                     ep = Epoch.from_iso(text)
                 except InputError as exc:
-                    raise InputError(str(exc), source=self.source_path, field=field,
-                                     value=when) from None
+                    raise self._error(str(exc), field, when) from None
                 hits = [t for t in tles if abs(float(t.epoch - ep)) <= 60.0]
             else:
                 hits = [t for t in tles if t.epoch.utc.iso(0)[:10] == text]
             if not hits:
                 have = ", ".join(t.epoch.utc.iso(0) for t in tles)
-                raise InputError(f"no element set with epoch {when!r} in {path.name} "
-                                 f"(it has {have})", source=self.source_path, field=field,
-                                 value=when)
+                raise self._error(f"no element set with epoch {when!r} in {path.name} "
+                                  f"(it has {have})", field, when)
             return min(hits, key=lambda t: abs(float(t.epoch - day)))
 
         if self.target.element_set:
@@ -270,18 +291,15 @@ class Scenario(_Model):
         try:
             ep = Epoch.from_iso(st.epoch)
         except InputError as exc:
-            raise InputError(str(exc), source=self.source_path, field="target.state.epoch",
-                             value=st.epoch) from None
+            raise self._error(str(exc), "target.state.epoch", st.epoch) from None
         try:
             return TargetEphemeris.from_state(
                 ep, st.r_km, st.v_km_s, frame=st.frame, name=tg.name, force_model=fm,
                 spacecraft=Spacecraft(tg.name, tg.mass_kg, tg.drag_area_m2,
                                       tg.drag_coefficient))
         except InputError as exc:
-            field = f"target.state.{exc.field}" if exc.field in ("frame", "state") else \
-                "target.state"
-            raise InputError(str(exc), source=self.source_path, field=field,
-                             value=exc.value) from None
+            field = "target.state.frame" if exc.field == "frame" else "target.state"
+            raise self._error(str(exc), field, exc.value) from None
 
 
 def bundled_scenarios():
@@ -294,6 +312,9 @@ def scenario_path(name_or_path):
     """Path of a scenario given by bundled name (``shenzhou-12``) or file path."""
     p = Path(str(name_or_path))
     if p.suffix == ".toml" or p.exists():
+        if p.exists() and not p.is_file():
+            raise InputError(f"{str(p)!r} is not a scenario file (it is a folder or a "
+                             "device)", source=str(p))
         if not p.is_file():
             raise InputError(f"scenario file {str(p)!r} does not exist", source=str(p))
         return p
@@ -306,8 +327,21 @@ def scenario_path(name_or_path):
 
 
 def _line_of(text, loc):
-    """1-based line of a key path in TOML text (best effort), or None."""
+    """1-based line of a key path in TOML text (best effort), or None.
+
+    A key inside an inline table (``state = { frame = ... }``) resolves to the line of
+    the table's own key.
+    """
     keys = [str(k) for k in loc if not isinstance(k, int)]
+    while keys:
+        line = _line_of_keys(text, keys)
+        if line is not None:
+            return line
+        keys = keys[:-1]
+    return None
+
+
+def _line_of_keys(text, keys):
     if not keys:
         return None
     section, key = keys[:-1], keys[-1]
@@ -327,6 +361,29 @@ def _line_of(text, loc):
     return header_line
 
 
+def _clean_loc(data, loc):
+    """The part of a pydantic error location that names keys of the file (pydantic adds
+    union-member tags such as 'float' or "literal['auto']" after the real key)."""
+    out = []
+    node = data
+    for key in loc:
+        if isinstance(node, dict) and key in node:
+            out.append(key)
+            node = node[key]
+        elif isinstance(node, list) and isinstance(key, int) and key < len(node):
+            out.append(key)
+            node = node[key]
+        elif isinstance(node, dict) and not out:
+            out.append(key)  # a missing top-level section
+            break
+        elif isinstance(node, dict):
+            out.append(key)  # a missing key inside a present section
+            break
+        else:
+            break
+    return tuple(out)
+
+
 def load_scenario(name_or_path):
     """Read and validate a scenario (bundled name or TOML path) into a :class:`Scenario`.
 
@@ -339,7 +396,7 @@ def load_scenario(name_or_path):
     """
     path = scenario_path(name_or_path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a leading BOM is harmless
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read scenario file: {exc}", source=str(path)) from None
     try:
@@ -356,8 +413,17 @@ def load_scenario(name_or_path):
         sc = Scenario.model_validate(data)
     except ValidationError as exc:
         problems = []
+        by_key = {}
         for err in exc.errors():
-            loc = tuple(err.get("loc", ()))
+            loc = _clean_loc(data, tuple(err.get("loc", ())))
+            if loc in by_key and err.get("type") not in ("missing", "extra_forbidden"):
+                # one key, several alternatives (a union such as number-or-"auto"): merge
+                k = by_key[loc]
+                alt = err.get("msg", "").removeprefix("Input should be ")
+                m, ln, kp, val = problems[k]
+                problems[k] = (f"{m} or {alt}", ln, kp, val)
+                continue
+            by_key[loc] = len(problems)
             keypath = ".".join(str(k) for k in loc) or "(top level)"
             value = err.get("input")
             kind = err.get("type", "")
@@ -366,7 +432,9 @@ def load_scenario(name_or_path):
             elif kind == "extra_forbidden":
                 msg = f"unknown key '{keypath}' (check its spelling)"
             else:
-                msg = f"key '{keypath}' = {value!r}: {err.get('msg', 'invalid')}"
+                shown = value if not isinstance(value, dict) else "{...}"
+                text_msg = err.get("msg", "invalid").removeprefix("Value error, ")
+                msg = f"key '{keypath}' = {shown!r}: {text_msg}"
             problems.append((msg, _line_of(text, loc), keypath, value))
         msg, line, keypath, value = problems[0]
         if len(problems) > 1:
@@ -377,6 +445,7 @@ def load_scenario(name_or_path):
     except InputError as exc:
         raise InputError(str(exc), source=str(path), field=exc.field, value=exc.value) from None
     sc = sc.model_copy(update={"source_path": path})
+    sc._text = text
     # Checks that need the internal objects (impossible orbits etc.): re-raise with the file.
     try:
         sc.to_config()

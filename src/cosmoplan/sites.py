@@ -60,8 +60,19 @@ class GroundSite:
     @classmethod
     def from_degrees(cls, name, lat_deg, lon_deg, height_m=0.0, source=""):
         """Site from latitude/longitude in degrees and height in metres."""
-        lon = float(np.radians(((float(lon_deg) + 180.0) % 360.0) - 180.0))
-        return cls(name, float(np.radians(lat_deg)), lon, float(height_m) / 1000.0, source)
+        vals = {}
+        for fld, val in (("latitude_deg", lat_deg), ("longitude_deg", lon_deg),
+                         ("height_m", height_m)):
+            try:
+                vals[fld] = float(val)
+            except (TypeError, ValueError):
+                raise InputError(f"site {name!r}: {fld} must be a number, got {val!r}",
+                                 field=fld, value=val) from None
+            if not np.isfinite(vals[fld]):
+                raise InputError(f"site {name!r}: {fld} is not finite", field=fld, value=val)
+        lon = float(np.radians(((vals["longitude_deg"] + 180.0) % 360.0) - 180.0))
+        return cls(name, float(np.radians(vals["latitude_deg"])), lon,
+                   vals["height_m"] / 1000.0, source)
 
     @property
     def lat_deg(self):

@@ -42,10 +42,13 @@ SCALES = ("utc", "tai", "tt", "tdb", "ut1")
 """Time scales an :class:`Epoch` can carry."""
 
 _ISO_RE = re.compile(
-    r"^\s*(?P<y>[+-]?\d{4})-(?:(?P<mo>\d{2})-(?P<d>\d{2})|(?P<doy>\d{3}))"
-    r"(?:[T ](?P<h>\d{2}):(?P<mi>\d{2})(?::(?P<s>\d{2}(?:\.\d*)?))?)?"
-    r"\s*(?P<z>Z|UTC|[+-]00:?00)?\s*$"
+    r"^\s*(?P<y>[+-]?[0-9]{4})-(?:(?P<mo>[0-9]{2})-(?P<d>[0-9]{2})|(?P<doy>[0-9]{3}))"
+    r"(?:[T ](?P<h>[0-9]{2}):(?P<mi>[0-9]{2})(?::(?P<s>[0-9]{2}(?:\.[0-9]*)?))?)?"
+    r"\s*(?P<z>Z|UTC|[+-]00:?00)?\s*$",
+    re.ASCII,
 )
+JD_MIN, JD_MAX = 0.0, 5373484.5
+"""Julian Dates an Epoch accepts: 4713 BC January 1 to AD 9999 December 31."""
 
 _leap_seconds_ready = False
 
@@ -77,11 +80,20 @@ def _ensure_leap_seconds():
 
 
 def _erfa_call(func, *args):
-    """Call an ERFA routine, turning its 'dubious year' warnings into one DataRangeWarning."""
+    """Call an ERFA routine, turning its 'dubious year' warnings into one DataRangeWarning.
+
+    Any other ERFA warning (e.g. dtf2d's "time is after end of day" for 23:59:60 on a day
+    without a leap second) is bad input: InputError.
+    """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", erfa.ErfaWarning)
         out = func(*args)
-    if any(issubclass(w.category, erfa.ErfaWarning) for w in caught):
+    texts = [str(w.message) for w in caught if issubclass(w.category, erfa.ErfaWarning)]
+    other = [t for t in texts if "dubious year" not in t]
+    if other:
+        raise InputError(other[0].replace("ERFA function", "time conversion"),
+                         field="epoch")
+    if texts:
         warnings.warn(
             "UTC epoch where ERFA flags its leap-second table as dubious (before 1960, or "
             "years after the table's last entry; it expires "
@@ -230,9 +242,18 @@ class Epoch:
                 "for text use Epoch.from_iso('2021-06-17T01:22:27Z'), for a datetime "
                 "Epoch.from_datetime(...)", field="epoch", value=jd1)
         self.scale = _check_scale(scale)
-        self.jd1, self.jd2 = _normalize(jd1, jd2)
+        try:
+            self.jd1, self.jd2 = _normalize(jd1, jd2)
+        except (TypeError, ValueError):
+            raise InputError("an epoch's Julian Date must be numbers", field="jd",
+                             value=jd1) from None
         if not (np.all(np.isfinite(self.jd1)) and np.all(np.isfinite(self.jd2))):
             raise InputError("an epoch's Julian Date is not finite", field="jd", value=jd1)
+        jd = self.jd1 + self.jd2
+        if np.any((jd < JD_MIN) | (jd > JD_MAX)):
+            raise InputError(f"Julian Date {float(np.ravel(jd)[0]):.6g} outside the supported "
+                             f"range {JD_MIN:g}..{JD_MAX:g} (4713 BC to AD 9999)", field="jd",
+                             value=jd1)
 
     # ---------------------------------------------------------------- constructors
     @classmethod
@@ -256,19 +277,38 @@ class Epoch:
         scale = _check_scale(scale)
         if scale == "utc":
             _ensure_leap_seconds()
-        args = np.broadcast_arrays(
-            np.asarray(year), np.asarray(month), np.asarray(day), np.asarray(hour),
-            np.asarray(minute), np.asarray(second, dtype=float),
-        )
+        fields = {"year": year, "month": month, "day": day, "hour": hour, "minute": minute}
+        ints = []
+        for name, val in fields.items():
+            try:
+                a = np.asarray(val, dtype=float)
+            except (TypeError, ValueError):
+                raise InputError(f"calendar {name} must be an integer, got {val!r}",
+                                 field=name, value=val) from None
+            if not np.all(np.isfinite(a)) or np.any(a != np.round(a)):
+                raise InputError(f"calendar {name} must be an integer, got {val!r}",
+                                 field=name, value=val)
+            ints.append(a.astype(int))
+        try:
+            sec = np.asarray(second, dtype=float)
+        except (TypeError, ValueError):
+            raise InputError(f"second must be a number, got {second!r}", field="second",
+                             value=second) from None
+        args = np.broadcast_arrays(*ints, sec)
+        text = (f"{np.ravel(args[0])[0]:04d}-{np.ravel(args[1])[0]:02d}-"
+                f"{np.ravel(args[2])[0]:02d}T{np.ravel(args[3])[0]:02d}:"
+                f"{np.ravel(args[4])[0]:02d}:{np.ravel(args[5])[0]:06.3f}")
         try:
             j1, j2 = _erfa_call(erfa.dtf2d, scale.upper().encode(), *args)
         except erfa.ErfaError as exc:
-            raise InputError(
-                f"invalid calendar date {year}-{month}-{day} {hour}:{minute}:{second} "
-                f"({exc})",
-                field="epoch",
-                value=(year, month, day, hour, minute, second),
-            ) from None
+            why = str(exc).split('"')[-2] if '"' in str(exc) else str(exc)
+            raise InputError(f"invalid calendar date {text} ({why})", field="epoch",
+                             value=text) from None
+        except InputError as exc:
+            why = str(exc).split('"')[-2] if '"' in str(exc) else str(exc)
+            why = why.replace(" (Note 5)", "")
+            raise InputError(f"invalid calendar date {text} ({why}: no leap second then)",
+                             field="epoch", value=text) from None
         return cls(j1, j2, scale=scale)
 
     @classmethod
@@ -280,9 +320,16 @@ class Epoch:
         """
         scale = _check_scale(scale)
         texts = np.atleast_1d(np.asarray(text, dtype=object))
+        if texts.size == 0:
+            raise InputError("no date-time text given", field="epoch", value=text)
         fields = np.empty((texts.size, 6), dtype=float)
         for k, s in enumerate(texts.ravel()):
-            m = _ISO_RE.match(str(s))
+            if not isinstance(s, str):
+                raise InputError(
+                    f"from_iso takes ISO 8601 text, got {type(s).__name__} {s!r}; use "
+                    "Epoch.from_datetime for datetimes (with a time zone)", field="epoch",
+                    value=s)
+            m = _ISO_RE.match(s)
             if m is None:
                 raise InputError(
                     f"cannot read {s!r} as an ISO 8601 date-time; expected e.g. "
@@ -318,7 +365,8 @@ class Epoch:
             out = cls.from_calendar(*(fields[:, i].astype(int) for i in range(5)),
                                     fields[:, 5], scale=scale)
         except InputError as exc:
-            raise InputError(f"{exc} in {text!r}", field="epoch", value=text) from None
+            shown = text if np.size(text) == 1 else f"{np.size(text)} date-times"
+            raise InputError(f"{exc} in {shown!r}", field="epoch", value=text) from None
         shape = np.shape(text)
         return cls(out.jd1.reshape(shape), out.jd2.reshape(shape), scale=scale)
 
@@ -462,7 +510,11 @@ class Epoch:
         """Epoch ``seconds`` (SI seconds, float or array) later, in the same scale."""
         if isinstance(seconds, Epoch):
             return NotImplemented
-        seconds = np.asarray(seconds, dtype=float)
+        try:
+            seconds = np.asarray(seconds, dtype=float)
+        except (TypeError, ValueError):
+            raise InputError(f"can only add seconds (numbers) to an Epoch, got {seconds!r}",
+                             field="seconds", value=seconds) from None
         # whole days go to jd1, the rest to jd2, so long offsets keep full resolution
         days = np.floor(seconds / SECONDS_PER_DAY)
         frac = (seconds - days * SECONDS_PER_DAY) / SECONDS_PER_DAY
@@ -480,7 +532,11 @@ class Epoch:
             scale = "tdb" if (self.scale == "tdb" and other.scale == "tdb") else "tt"
             a, b = self.to(scale), other.to(scale)
             return ((a.jd1 - b.jd1) + (a.jd2 - b.jd2)) * SECONDS_PER_DAY
-        return self.__add__(-np.asarray(other, dtype=float))
+        try:
+            return self.__add__(-np.asarray(other, dtype=float))
+        except (TypeError, ValueError):
+            raise InputError(f"can only subtract seconds or an Epoch from an Epoch, got "
+                             f"{other!r}", field="seconds", value=other) from None
 
     def _cmp_seconds(self, other):
         return self - Epoch.coerce(other, self.scale)
@@ -508,9 +564,15 @@ class Epoch:
         """True where the two epochs are within ``atol_s`` seconds of each other."""
         return np.abs(self._cmp_seconds(other)) <= atol_s
 
+    MAX_SIZE = 10_000_000
+    """Largest array linspace/arange will build."""
+
     @staticmethod
     def linspace(start, stop, num):
         """``num`` evenly spaced epochs from ``start`` to ``stop`` inclusive (start's scale)."""
+        if not (isinstance(num, (int, np.integer)) and 1 <= num <= Epoch.MAX_SIZE):
+            raise InputError(f"num must be an integer in 1..{Epoch.MAX_SIZE}, got {num!r}",
+                             field="num", value=num)
         span = stop - start
         return start + np.linspace(0.0, float(span), int(num))
 
@@ -518,7 +580,17 @@ class Epoch:
     def arange(start, stop, step_s):
         """Epochs from ``start`` (inclusive) to ``stop`` (exclusive) every ``step_s`` seconds."""
         span = float(stop - start)
-        return start + np.arange(0.0, span, float(step_s))
+        try:
+            step = float(step_s)
+        except (TypeError, ValueError):
+            step = float("nan")
+        if not (np.isfinite(step) and step > 0):
+            raise InputError(f"step_s must be a positive number of seconds, got {step_s!r}",
+                             field="step_s", value=step_s)
+        if span / step > Epoch.MAX_SIZE:
+            raise InputError(f"{span / step:.3g} epochs requested; at most {Epoch.MAX_SIZE}",
+                             field="step_s", value=step_s)
+        return start + np.arange(0.0, span, step)
 
     # ---------------------------------------------------------------- output
     def calendar(self, ndp=3):
@@ -570,6 +642,9 @@ class Epoch:
             return _dt.datetime(int(y), int(mo), int(d), int(hh), int(mm), whole, micro,
                                 tzinfo=_dt.timezone.utc)
 
+        if np.any((np.asarray(iy) < 1) | (np.asarray(iy) > 9999)):
+            raise InputError("Python datetimes cover years 1 to 9999 only", field="epoch",
+                             value=self)
         if self.jd1.ndim == 0:
             return one(iy, im, iday, h, mi, s)
         out = [one(*a) for a in zip(np.ravel(iy), np.ravel(im), np.ravel(iday), np.ravel(h),

@@ -148,7 +148,8 @@ def launch_opportunities(target, site, day, *, ascent_duration_s=573.0, ascent_r
         If the site never crosses the plane that day (its latitude exceeds the
         inclination); the message gives the smallest plane-to-site angle and when.
     """
-    day = Epoch.coerce(day, "utc").utc
+    day = Epoch.coerce(day, "utc", field="launch.day").utc
+    target.check_span(day)
     y, mo, d, *_ = day.calendar(0)
     start = Epoch.from_calendar(int(y), int(mo), int(d), 0, 0, 0.0, scale="utc")
     t_grid = np.arange(0.0, 86400.0 + step_s, step_s)
@@ -165,10 +166,14 @@ def launch_opportunities(target, site, day, *, ascent_duration_s=573.0, ascent_r
         lift = start + t_grid
         r_k, v_k = target.states(lift[k] + ascent_duration_s)
         inc = np.degrees(np.arccos(np.clip(plane_normal(r_k, v_k)[2], -1.0, 1.0)))
+        reach = min(inc, 180.0 - inc)
+        what = (f"the target's inclination ({inc:.3f} deg, osculating, GCRF)" if inc <= 90
+                else f"the highest latitude of the target's retrograde orbit "
+                     f"(180 - {inc:.3f} = {reach:.3f} deg)")
         raise PlanningError(
             f"no in-plane launch from {site.name} (latitude {site.lat_deg:.3f} deg) on "
-            f"{start.iso(0)[:10]}: the site latitude exceeds the target's inclination "
-            f"({inc:.3f} deg), so it never crosses the target plane. Smallest "
+            f"{start.iso(0)[:10]}: the site latitude exceeds {what}, so it never crosses "
+            "the target plane. Smallest "
             f"plane-to-site angle of the day: {np.degrees(np.arcsin(abs(g[k]))):.3f} deg "
             f"at {lift[k].iso(0)}.")
     out = []

@@ -147,31 +147,47 @@ class ApproachProfile:
     docking_port_lvlh_km: tuple = (-0.013, 0.0, 0.0)
 
     def __post_init__(self):
-        d = [float(x) for x in self.hold_distances_km]
+        try:
+            d = [float(x) for x in self.hold_distances_km]
+            holds = [float(x) for x in self.hold_durations_s]
+            transfers = [float(x) for x in self.transfer_durations_s]
+            port = [float(x) for x in self.docking_port_lvlh_km]
+        except (TypeError, ValueError):
+            raise InputError("hold points, durations and the docking port must be lists of "
+                             "numbers", field="rendezvous.hold_points_m") from None
+        metres = [x * 1e3 for x in d]
         if len(d) < 1:
             raise InputError("at least one hold point is needed", field="rendezvous.hold_points_m")
         if any(not np.isfinite(x) or x <= 0 for x in d) or any(b >= a for a, b in zip(d, d[1:])):
-            raise InputError("hold points must be positive distances, strictly decreasing",
-                             field="rendezvous.hold_points_m", value=[x * 1e3 for x in d])
-        if len(self.hold_durations_s) != len(d):
-            raise InputError(f"{len(self.hold_durations_s)} hold durations for {len(d)} hold "
-                             "points", field="rendezvous.hold_durations_min")
-        if len(self.transfer_durations_s) != len(d) - 1:
-            raise InputError(f"{len(self.transfer_durations_s)} transfer durations for "
-                             f"{len(d)} hold points (need {len(d) - 1})",
-                             field="rendezvous.transfer_durations_min")
-        if any(not np.isfinite(x) or x < 0 for x in self.hold_durations_s):
-            raise InputError("hold durations must be >= 0", field="rendezvous.hold_durations_min")
-        if any(not np.isfinite(x) or x <= 0 for x in self.transfer_durations_s):
-            raise InputError("transfer durations must be > 0",
-                             field="rendezvous.transfer_durations_min")
+            raise InputError(f"hold points {metres} m must be positive distances, strictly "
+                             "decreasing", field="rendezvous.hold_points_m", value=metres)
+        if len(holds) != len(d):
+            raise InputError(f"{len(holds)} hold durations for {len(d)} hold points",
+                             field="rendezvous.hold_durations_min", value=holds)
+        if len(transfers) != len(d) - 1:
+            raise InputError(f"{len(transfers)} transfer durations for {len(d)} hold points "
+                             f"(need {len(d) - 1})", field="rendezvous.transfer_durations_min",
+                             value=transfers)
+        if any(not np.isfinite(x) or x < 0 for x in holds):
+            raise InputError(f"hold durations {[x / 60 for x in holds]} min must be >= 0",
+                             field="rendezvous.hold_durations_min", value=holds)
+        if any(not np.isfinite(x) or x <= 0 for x in transfers):
+            raise InputError(f"transfer durations {[x / 60 for x in transfers]} min must be > 0",
+                             field="rendezvous.transfer_durations_min", value=transfers)
         v = self.final_approach_speed_km_s
         if not (np.isfinite(v) and 1e-5 <= v <= 5e-3):
             raise InputError(f"final approach speed {v * 1e3} m/s outside 0.01..5 m/s",
                              field="rendezvous.final_approach_speed_m_s", value=v * 1e3)
-        if len(self.docking_port_lvlh_km) != 3:
-            raise InputError("docking port needs 3 LVLH components",
-                             field="rendezvous.docking_port_lvlh_m")
+        if len(port) != 3 or not np.all(np.isfinite(port)):
+            raise InputError(f"docking port {[x * 1e3 for x in port]} m needs 3 finite LVLH "
+                             "components", field="rendezvous.docking_port_lvlh_m",
+                             value=[x * 1e3 for x in port])
+        if np.linalg.norm(port) >= 0.5 * d[-1] + 0.1:
+            raise InputError(
+                f"docking port {[x * 1e3 for x in port]} m is too far from the target's centre "
+                f"of mass for the last hold point ({d[-1] * 1e3:g} m behind it): the port "
+                "must lie on the target (within 100 m)", field="rendezvous.docking_port_lvlh_m",
+                value=[x * 1e3 for x in port])
         if not (np.isfinite(self.aim_behind_km) and self.aim_behind_km > d[0]):
             raise InputError(
                 f"the phasing aim point ({self.aim_behind_km} km behind) must lie behind the "
@@ -257,6 +273,23 @@ class RendezvousConfig:
     sample_step_s: float = 20.0
 
     def __post_init__(self):
+        for name, typ in (("insertion", InsertionOrbit), ("approach", ApproachProfile),
+                          ("chaser", Spacecraft), ("target", Spacecraft),
+                          ("force_model", ForceModel)):
+            if not isinstance(getattr(self, name), typ):
+                raise InputError(f"RendezvousConfig.{name} must be a {typ.__name__}, got "
+                                 f"{type(getattr(self, name)).__name__}", field=name)
+        if not (np.isfinite(self.sample_step_s) and 1.0 <= self.sample_step_s <= 600.0):
+            raise InputError(f"output sampling step {self.sample_step_s} s outside 1..600 s",
+                             field="output.sample_step_s", value=self.sample_step_s)
+        if not (np.isfinite(self.max_element_age_days) and self.max_element_age_days > 0):
+            raise InputError("max_element_age_days must be > 0", field="max_element_age_days",
+                             value=self.max_element_age_days)
+        if self.raan_offset is not None and not (np.isfinite(self.raan_offset)
+                                                 and abs(self.raan_offset) < np.radians(10)):
+            raise InputError(f"RAAN offset {np.degrees(self.raan_offset)} deg must be finite "
+                             "and within 10 deg", field="rendezvous.raan_offset_deg",
+                             value=np.degrees(self.raan_offset))
         if self.objective not in ("earliest", "min-dv"):
             raise InputError(f"objective must be 'earliest' or 'min-dv', got {self.objective!r}",
                              field="rendezvous.objective", value=self.objective)
@@ -453,13 +486,20 @@ def plan_fast_rendezvous(target, site, day, config=None, *, progress=None):
     ConvergenceError
         A corrector failed to converge (its residual and unknowns are in the message).
     """
-    cfg = config or RendezvousConfig()
+    cfg = RendezvousConfig() if config is None else config
+    if not isinstance(cfg, RendezvousConfig):
+        raise InputError(f"config must be a RendezvousConfig, got {type(cfg).__name__}",
+                         field="config", value=cfg)
+    if progress is not None and not callable(progress):
+        raise InputError("progress must be a callable progress(stage, fraction)",
+                         field="progress", value=progress)
     if not isinstance(site, GroundSite):
         raise InputError("site must be a GroundSite (see cosmoplan.sites)", field="site",
                          value=site)
     prog = progress or (lambda stage, frac: None)
     tgt = _as_target(target, cfg)
-    day_epoch = Epoch.coerce(day, "utc", field="day")
+    day_epoch = Epoch.coerce(day, "utc", field="launch.day")
+    tgt.check_span(day_epoch)
     y, mo, d, *_ = day_epoch.calendar(0)
     day_start = Epoch.from_calendar(int(y), int(mo), int(d), scale="utc")
     day_str = day_start.iso(0)[:10]

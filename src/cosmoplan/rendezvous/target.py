@@ -14,12 +14,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..constants import EGM96_GM_KM3_S2
 from ..errors import InputError
 from ..propagator import ForceModel, NumericalPropagator, Spacecraft
 from ..time import Epoch
 from ..trajectory import Trajectory
 
-__all__ = ["TargetEphemeris"]
+__all__ = ["TargetEphemeris", "MAX_TARGET_DATA_AGE_DAYS"]
+
+MAX_TARGET_DATA_AGE_DAYS = 60.0
+"""Planners refuse target data (TLE or state) further than this from the epochs they need."""
 
 
 class TargetEphemeris:
@@ -39,12 +43,34 @@ class TargetEphemeris:
         """Position (km) and velocity (km/s), GCRF, shape epoch.shape + (3,)."""
         return self._states_fn(epoch)
 
+    def check_span(self, epoch, field="launch.day"):
+        """Raise InputError if ``epoch`` is more than MAX_TARGET_DATA_AGE_DAYS from the data.
+
+        Far from its epoch, SGP4 (or a long numerical arc) predicts nothing useful, and
+        a day decades away would also run past the time-scale tables.
+        """
+        from ..errors import InputError as _InputError
+
+        age = abs(float(epoch.tt - self.reference_epoch.tt)) / 86400.0
+        if age > MAX_TARGET_DATA_AGE_DAYS:
+            day = epoch.utc.iso(0)[:10] if age < 3e5 else "that day"
+            raise _InputError(
+                f"launch day {day} is {age:,.0f} days from the target's data ({self.source}); "
+                f"its position cannot be predicted that far (limit "
+                f"{MAX_TARGET_DATA_AGE_DAYS:.0f} days): use element sets or a state near the "
+                "launch day", field=field, value=day)
+
     def __repr__(self):
         return f"TargetEphemeris({self.name!r}, {self.source})"
 
     @classmethod
     def from_tle(cls, tle, *, max_age_days=None):
         """Target from a :class:`cosmoplan.tle.TLE`, propagated by SGP4."""
+        from ..tle import TLE
+
+        if not isinstance(tle, TLE):
+            raise InputError(f"from_tle needs a cosmoplan TLE (read_tles / TLE.from_lines), "
+                             f"got {type(tle).__name__}", field="target", value=tle)
 
         def states(epoch):
             flat = epoch.reshape(-1)
@@ -84,6 +110,12 @@ class TargetEphemeris:
             raise InputError(
                 f"target position |r| = {np.linalg.norm(r):.1f} km is below 80 km altitude "
                 "(positions are km from the Earth's centre)", field="state", value=list(r))
+        energy = 0.5 * float(np.dot(v, v)) - EGM96_GM_KM3_S2 / float(np.linalg.norm(r))
+        if energy >= 0 or np.linalg.norm(r) > 1.0e6:
+            raise InputError(
+                f"target state |r| = {np.linalg.norm(r):.4g} km, |v| = {np.linalg.norm(v):.4g} "
+                "km/s is not a bound Earth orbit: check the units (km and km/s, not m and "
+                "m/s)", field="state", value=[list(r), list(v)])
         rg, vg = transform(r, v, epoch, frame, "GCRF")
         prop = NumericalPropagator(force_model or ForceModel())
         sc = spacecraft or Spacecraft(name=name)
