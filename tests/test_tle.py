@@ -10,16 +10,21 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import functools
+import io
 import math
 import os
+import pathlib
 import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cosmoplan.errors import InputError, PropagationError, StaleDataWarning
 from cosmoplan.time import Epoch
 from cosmoplan.tle import (
+    IMPLAUSIBLE_STATE,
     TLE,
     SGP4Result,
     alpha5_to_int,
@@ -378,8 +383,9 @@ def test_write_tles_is_atomic(tmp_path, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", broken_fsync)
-    with pytest.raises(OSError):
+    with pytest.raises(InputError, match="No space left on device") as exc:
         write_tles([good], out)
+    assert str(out) in str(exc.value) and exc.value.field == "path"
     assert out.read_text() == "old contents\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.tle"]
 
@@ -533,3 +539,425 @@ def test_leap_second_counted():
     res = propagate_tles([after, before], e)
     np.testing.assert_allclose(res.r[1], traj.r, rtol=0, atol=1e-8)
     np.testing.assert_allclose(res.r[0], after.propagate(e).r, rtol=0, atol=1e-8)
+
+
+# ------------------------------------------------------------------ QA: implausible states
+def _huge_bstar():
+    """Tianhe with B* = 0.99999 (columns 54-61 ' 99999-0', checksum fixed), read from text."""
+    return read_tles(f"0 BAD\n{_set(L1, 54, 61, ' 99999-0')}\n{L2}\n")[0]
+
+
+def test_implausible_state_is_an_error_not_a_position():
+    """SGP4 returns |r| ~ 7e7 km with error code 0 two days before the epoch of a set with
+    B* = 0.99999; TLE.propagate raises (code 99), the batch path masks it."""
+    t = _huge_bstar()
+    s = t.satrec
+    code, r, _ = s.sgp4(s.jdsatepoch, s.jdsatepochF - 2.0)
+    assert code == 0 and np.linalg.norm(r) > 1e7  # python-sgp4 itself says nothing
+    e = t.epoch + np.array([-2.0, 0.0]) * 86400.0
+    with pytest.raises(PropagationError) as exc:
+        t.propagate(e, max_age_days=None)
+    assert list(exc.value.codes) == [IMPLAUSIBLE_STATE, 0]
+    msg = str(exc.value)
+    assert "error 99: implausible state (|r| = 7.34" in msg and "km" in msg
+    assert "B* (line 1, columns 54-61)" in msg and "<= 11131 km" in msg
+    assert e[0].iso() in msg and "at 1 of 2 epochs" in msg
+    res = propagate_tles([t, TLE.from_lines(L1, L2)], e, max_age_days=None)
+    assert res.error.tolist() == [[99, 0], [0, 0]]
+    assert not res.valid[0, 0] and np.all(np.isnan(res.r[0, 0])) and np.all(np.isnan(res.v[0, 0]))
+    assert np.all(np.isfinite(res.r[:, 1]))
+    with pytest.raises(PropagationError, match="implausible state") as exc:
+        res.raise_for_errors()
+    assert "first: BAD (NORAD 48274" in str(exc.value)
+    assert len(res.trajectory(1)) == 2
+    with pytest.raises(PropagationError, match="error 99"):
+        res.trajectory(0)
+    with pytest.raises(PropagationError, match="error 99"):
+        res.to_frame("GCRF").raise_for_errors()
+
+
+def test_implausible_states_of_a_real_decaying_set(refdata):
+    """Space-Track set of NORAD 30318 (B* 0.038): propagated 10 days back, SGP4 gives code 0
+    and |r| far beyond the Moon; we give code 99."""
+    t = next(x for x in _catalog(refdata / "catalog" / "spacetrack_full_3le_2022-01-22.txt")
+             if x.satnum == 30318)
+    e = t.epoch + np.array([-10.0, 0.0]) * 86400.0
+    s = t.satrec
+    code, r, _ = s.sgp4(s.jdsatepoch, s.jdsatepochF - 10.0)
+    assert code == 0 and np.linalg.norm(r) > 1e6
+    res = propagate_tles(t, e, max_age_days=None)  # a single TLE is accepted
+    assert res.error.tolist() == [[IMPLAUSIBLE_STATE, 0]]
+    with pytest.raises(PropagationError, match="implausible state") as exc:
+        t.propagate(e, max_age_days=None)
+    assert "spacetrack_full_3le_2022-01-22.txt line" in str(exc.value)
+
+
+def test_plausibility_check_catches_nan_and_fast_states():
+    """A NaN or an unbound velocity with code 0 is refused like a far position."""
+    from cosmoplan.tle import _check_plausible
+
+    t = TLE.from_lines(L1, L2)
+    r = np.array([[[6700.0, 0, 0], [np.nan, 0, 0], [6700.0, 0, 0], [7000.0, 0, 0]]])
+    v = np.array([[[0, 7.7, 0], [0, 7.7, 0], [0, 20.0, 0], [0, np.inf, 0]]])
+    err = np.array([[0, 0, 0, 6]], np.uint8)
+    rejected = _check_plausible([t], err, r, v)
+    assert err.tolist() == [[0, 99, 99, 6]]  # an SGP4 code is kept
+    assert np.isnan(rejected[0, 0]).all() and rejected[0, 2].tolist() == [6700.0, 20.0]
+
+
+# ------------------------------------------------------------------ QA: which element set
+def test_propagation_error_names_the_element_set(refdata, tmp_path):
+    """Satellite, catalog number, element-set epoch, file and line, kept on the TLE but
+    not part of its equality."""
+    cat = _catalog(refdata / "catalog" / "spacetrack_full_3le_2022-01-22.txt")
+    iridium = next(x for x in cat if x.satnum == 34105)
+    path = tmp_path / "decay.tle"
+    write_tles([TLE.from_lines(L1, L2), iridium], path)
+    tles = read_tles(path)
+    t = tles[1]
+    assert (t.source, t.line_number) == (str(path), 4)  # lines 1-2, name, 4-5
+    assert (tles[0].source, tles[0].line_number) == (str(path), 1)
+    assert t == iridium and hash(t) == hash(iridium) and iridium.source != t.source
+    assert dataclasses.replace(t, rev_number=1).source is None  # no longer the file's
+    with pytest.raises(PropagationError) as exc:
+        t.propagate(t.epoch + 3 * 86400.0)
+    msg = str(exc.value)
+    assert (f"IRIDIUM 33 DEB (NORAD 34105; element set of {t.epoch.iso()}, {path} line 4)"
+            in msg), msg
+    unnamed = TLE.from_lines(*t.to_lines())
+    with pytest.raises(PropagationError) as exc:
+        unnamed.propagate(t.epoch + 3 * 86400.0)
+    assert f"SGP4 failed for NORAD 34105 (element set of {t.epoch.iso()}) at" in str(exc.value)
+    located = TLE.from_lines(*t.to_lines(), source="here.tle", first_line_number=7)
+    assert (located.source, located.line_number) == ("here.tle", 7)
+    res = propagate_tles(tles, t.epoch + 3 * 86400.0, max_age_days=None)
+    with pytest.raises(PropagationError, match=r"line 4\); first failure at"):
+        res.raise_for_errors()
+
+
+# ------------------------------------------------------------------ QA: long or binary input
+def test_long_line_is_not_echoed(tmp_path):
+    path = tmp_path / "big.tle"
+    path.write_text("X" * 5_000_000)
+    with pytest.raises(InputError) as exc:
+        read_tles(path)
+    msg = str(exc.value)
+    assert len(msg) < 400 and "... (5000000 characters)" in msg
+    assert "'" + "X" * 80 + "'" in msg and "X" * 81 not in msg
+    assert "is this a TLE file?" in msg and exc.value.line == 1 and str(path) in msg
+    with pytest.raises(InputError) as exc:
+        read_tles("Y" * 100_000 + "\n" + "Z" * 100_000 + "\n")
+    assert len(str(exc.value)) < 500 and "(100000 characters)" in str(exc.value)
+    with pytest.raises(InputError) as exc:
+        read_tles(f"{L1}\n" + "W" * 100_000 + "\n")
+    assert len(str(exc.value)) < 300 and "not followed by its line 2" in str(exc.value)
+    with pytest.raises(InputError) as exc:  # a long file name is cut short too
+        read_tles("n" * 100_000)
+    assert len(str(exc.value)) < 500
+
+
+def test_binary_file_is_not_text(tmp_path):
+    path = tmp_path / "bin.tle"
+    path.write_bytes(b"\x1f\x8b\x08\x00" + bytes(range(256)) * 4)
+    with pytest.raises(InputError) as exc:
+        read_tles(path)
+    msg = str(exc.value)
+    assert "not a text TLE file: a NUL byte at line 1, column 4" in msg and str(path) in msg
+    assert "name line" not in msg and exc.value.field == "file"
+    path.write_bytes(f"{L1}\n{L2}\nCAF\xe9\n".encode("latin-1"))
+    with pytest.raises(InputError, match="byte 0xE9, which is not UTF-8 text at line 3, "
+                       "column 4") as exc:
+        read_tles(path)
+    path.write_bytes(f"TIANHE\x07\n{L1}\n{L2}\n".encode())
+    with pytest.raises(InputError, match="column 7: control character '\\\\x07'") as exc:
+        read_tles(path)
+    assert exc.value.line == 1 and exc.value.field == "name"
+    with pytest.raises(InputError, match="NUL character"):
+        read_tles(f"{L1}\n{L2}\x00\n")
+    # a UTF-8 byte-order mark, old Mac line ends and a UTF-8 name are fine
+    path.write_bytes(f"\ufeffTIANHE \u00e9\r{L1}\r{L2}\r".encode())
+    assert [t.name for t in read_tles(path)] == ["TIANHE \u00e9"]
+
+
+# ------------------------------------------------------------------ QA: argument types
+@pytest.mark.parametrize("arg, hint", [
+    (None, "got NoneType"), (5, "got int"), (b"x.tle", "decode the bytes first"),
+    (io.StringIO(f"{L1}\n{L2}\n"), "or its text (f.read())"),
+    ([L1, L2], "'\\n'.join(lines)"),
+])
+def test_read_tles_argument_types(arg, hint):
+    with pytest.raises(InputError) as exc:
+        read_tles(arg)
+    msg = str(exc.value)
+    assert "must be a file name (str or os.PathLike) or TLE text" in msg and hint in msg
+    assert exc.value.field == "path_or_text"
+
+
+def test_read_tles_tle_line_and_directory(tmp_path):
+    with pytest.raises(InputError) as exc:
+        read_tles(L1)
+    msg = str(exc.value)
+    assert "looks like TLE text, not a file name" in msg and "TLE.from_lines" in msg
+    assert repr(L1) in msg
+    with pytest.raises(InputError, match="it is a directory, not a file") as exc:
+        read_tles(tmp_path)
+    assert str(tmp_path) in str(exc.value)
+    with pytest.raises(InputError, match="No such file"):
+        read_tles(tmp_path / "missing.tle")
+    assert read_tles(f"{L1}\n{L2}") == [TLE.from_lines(L1, L2)]
+    (tmp_path / "x.tle").write_text(f"{L1}\n{L2}\n")
+
+    class Named(os.PathLike):
+        def __fspath__(self):
+            return os.fsencode(tmp_path / "x.tle")
+
+    assert read_tles(Named()) == [TLE.from_lines(L1, L2)]  # PathLike giving bytes
+    with pytest.raises(InputError, match="must be a file name"):
+        TLE.from_file(None)
+    with pytest.raises(InputError, match="looks like TLE text"):
+        TLE.from_file(f"{L1}\n{L2}\n")
+    with pytest.raises(InputError, match="looks like TLE text"):
+        TLE.from_file(L2)
+    with pytest.raises(InputError, match="verify_checksum = 'no'; expected True or False"):
+        read_tles(f"{L1}\n{L2}\n", verify_checksum="no")
+
+
+@pytest.mark.parametrize("kwargs, field, shown", [
+    (dict(first_line_number="x"), "first_line_number", "first_line_number = 'x'"),
+    (dict(first_line_number=0), "first_line_number", "expected an integer >= 1"),
+    (dict(first_line_number=2.0), "first_line_number", "= 2.0"),
+    (dict(first_line_number=True), "first_line_number", "= True"),
+    (dict(source=5), "source", "source = 5"),
+    (dict(name=b"ISS"), "name", "b'ISS'"),
+    (dict(verify_checksum=None), "verify_checksum", "verify_checksum = None"),
+])
+def test_from_lines_argument_types(kwargs, field, shown):
+    with pytest.raises(InputError) as exc:
+        TLE.from_lines(L1, L2, **kwargs)
+    assert exc.value.field == field and shown in str(exc.value)
+
+
+def test_from_lines_accepts_numpy_line_number_and_path_source():
+    t = TLE.from_lines(L1, L2, source=pathlib.Path("a.tle"), first_line_number=np.int64(4))
+    assert (t.source, t.line_number) == ("a.tle", 4)
+
+
+# ------------------------------------------------------------------ QA: writing never fails
+def _read_back(t, tmp_path):
+    path = tmp_path / "back.tle"
+    write_tles(t, path)
+    return read_tles(path)[0]
+
+
+@pytest.mark.parametrize("name", ["A\nB", "A\rB", "TAB\tNAME", "NUL\x00", "A\x85B",
+                                  "L\u2028S"])
+def test_name_with_control_characters(name):
+    t = TLE.from_lines(L1, L2)
+    with pytest.raises(InputError) as exc:
+        dataclasses.replace(t, name=name)
+    assert exc.value.field == "name" and "control character" in str(exc.value)
+    assert repr(name) in str(exc.value)
+    with pytest.raises(InputError, match="control character"):
+        TLE.from_lines(L1, L2, name=name)
+
+
+def test_name_blanks_are_canonicalised(tmp_path):
+    t = TLE.from_lines(L1, L2)
+    assert dataclasses.replace(t, name="  CSS ").name == "CSS"
+    assert dataclasses.replace(t, name="   ").name is None
+    for name in ("CSS", "0 X", "#hash", "1 ONE", "\u5929\u548c"):
+        u = dataclasses.replace(t, name=name)
+        back = _read_back(u, tmp_path)
+        assert back == u and back.name == name
+
+
+@pytest.mark.parametrize("value, hint", [("21035a", "'21035A'?"), ("21-35A", ""),
+                                         ("A21035", ""), ("21035ABCD", ""),
+                                         (None, "text")])
+def test_intl_designator_refused(value, hint):
+    """Lower case is refused (the reader refuses it), not upper-cased."""
+    with pytest.raises(InputError) as exc:
+        dataclasses.replace(TLE.from_lines(L1, L2), intl_designator=value)
+    assert exc.value.field == "intl_designator"
+    assert "intl_designator (line 1, columns 10-17)" in str(exc.value)
+    assert repr(value) in str(exc.value) and hint in str(exc.value)
+
+
+def test_intl_designator_accepted(tmp_path):
+    t = TLE.from_lines(L1, L2)
+    for value in ("", "98067", "98067ABC", "21 35A", " 21035A ", "2103"):
+        u = dataclasses.replace(t, intl_designator=value)
+        assert _read_back(u, tmp_path) == u and u.intl_designator == value.strip()
+
+
+def test_epoch_day_rounding_carries_into_next_year(tmp_path):
+    t = dataclasses.replace(TLE.from_lines(L1, L2), epoch_year=2021, epoch_day=365.999999999)
+    assert (t.epoch_year, t.epoch_day) == (2022, 1.0)
+    assert t.to_lines()[0][18:32] == "22001.00000000"
+    assert _read_back(t, tmp_path) == t
+    assert t.epoch.iso() == "2022-01-01T00:00:00.000Z"
+    leap = dataclasses.replace(t, epoch_year=2020, epoch_day=366.999999996)
+    assert (leap.epoch_year, leap.epoch_day) == (2021, 1.0)
+    keep = dataclasses.replace(t, epoch_year=2021, epoch_day=365.999999994)
+    assert (keep.epoch_year, keep.to_lines()[0][18:32]) == (2021, "21365.99999999")
+    with pytest.raises(InputError) as exc:
+        dataclasses.replace(t, epoch_year=2056, epoch_day=366.999999999)
+    assert exc.value.field == "epoch" and "2056, the last TLE year" in str(exc.value)
+
+
+@pytest.mark.parametrize("field_name, value, field, shown", [
+    ("mean_motion_rev_per_day", 99.999999999, "mean_motion", "rounds to 100.00000000"),
+    ("mean_motion_rev_per_day", 1e-9, "mean_motion", "rounds to 0.00000000"),
+    ("eccentricity", 0.99999996, "eccentricity", "rounds to 1"),
+    ("ndot", -0.999999999, "ndot", "rounding to the 8 decimals"),
+    ("bstar", 2e9, "bstar", "one exponent digit"),
+    ("nddot", 1e-12, "nddot", "one exponent digit"),
+    ("epoch_year", 2021.5, "epoch", "a year 1957..2056"),
+    ("rev_number", 100000, "rev_number", "0..99999"),
+])
+def test_values_that_do_not_fit_their_columns(field_name, value, field, shown):
+    """Refused on creation, naming the field that overflows (not 'satnum')."""
+    with pytest.raises(InputError) as exc:
+        dataclasses.replace(TLE.from_lines(L1, L2), **{field_name: value})
+    assert exc.value.field == field and shown in str(exc.value), str(exc.value)
+    assert f"{field} (line" in str(exc.value)
+
+
+def test_integral_floats_and_negative_zero_angles(tmp_path):
+    t = TLE.from_lines(L1, L2)
+    u = dataclasses.replace(t, epoch_year=2021.0, satnum=np.float64(48274.0),
+                            element_number=np.int32(999), rev_number=530.0)
+    assert u == t and type(u.epoch_year) is int and type(u.satnum) is int
+    assert u.to_lines() == (L1, L2)
+    z = dataclasses.replace(t, raan_rad=-0.0, arg_perigee_rad=-0.0, mean_anomaly_rad=-0.0,
+                            inclination_rad=-0.0)
+    assert "-" not in z.to_lines()[1] and _read_back(z, tmp_path) == z
+
+
+_FINITE = dict(allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.fixed_dictionaries({
+    "satnum": st.integers(0, 339999),
+    "classification": st.sampled_from("UCS"),
+    "intl_designator": st.sampled_from(["", "98067A", "21035ABC", "57001", "00 01Z"]),
+    "epoch_year": st.integers(1957, 2056),
+    "epoch_day": st.floats(1.0, 366.99999999999, **_FINITE),
+    "ndot": st.floats(-0.999999999, 0.999999999, **_FINITE),
+    "nddot": st.one_of(st.just(0.0), st.floats(-9.9e8, 9.9e8, **_FINITE)),
+    "bstar": st.one_of(st.just(-0.0), st.floats(-1.0, 1.0, **_FINITE)),
+    "ephemeris_type": st.integers(0, 9),
+    "element_number": st.integers(0, 9999),
+    "inclination_rad": st.floats(0.0, math.pi, **_FINITE),
+    "raan_rad": st.floats(0.0, 2 * math.pi, **_FINITE),
+    "eccentricity": st.floats(0.0, 0.99999999, **_FINITE),
+    "arg_perigee_rad": st.floats(0.0, 2 * math.pi, **_FINITE),
+    "mean_anomaly_rad": st.floats(0.0, 2 * math.pi, **_FINITE),
+    "mean_motion_rev_per_day": st.floats(1e-9, 99.99999999999, **_FINITE),
+    "rev_number": st.integers(0, 99999),
+    "name": st.one_of(st.none(), st.text(max_size=30)),
+}))
+def test_written_files_always_read_back(fields):
+    """Whatever the constructor accepts, write_tles writes and read_tles reads back (the
+    same lines, the same name, every field to the precision of its columns); what it
+    refuses is an InputError naming a field."""
+    try:
+        t = TLE(**fields)
+    except InputError as exc:
+        assert exc.field in {"intl_designator", "epoch", "ndot", "nddot", "bstar",
+                             "eccentricity", "mean_motion", "name"}, str(exc)
+        return
+    l1, l2 = t.to_lines()
+    back = read_tles((f"0 {t.name}\n" if t.name else "") + f"{l1}\n{l2}\n")
+    assert len(back) == 1 and back[0].name == t.name
+    assert back[0].to_lines() == (l1, l2)
+    assert back[0].epoch_year == t.epoch_year
+    assert back[0].epoch_day == pytest.approx(t.epoch_day, abs=5.1e-9)
+    assert back[0].mean_motion_rev_per_day == pytest.approx(t.mean_motion_rev_per_day,
+                                                            abs=5.1e-9)
+    assert back[0].eccentricity == pytest.approx(t.eccentricity, abs=5.1e-8)
+
+
+def test_write_tles_single_tle_and_bad_paths(tmp_path):
+    t = TLE.from_lines(L1, L2, "TIANHE")
+    out = tmp_path / "one.tle"
+    write_tles(t, out)
+    assert read_tles(out) == [t]
+    with pytest.raises(InputError, match="the path is a directory, not a file") as exc:
+        write_tles([t], tmp_path)
+    assert str(tmp_path) in str(exc.value) and exc.value.field == "path"
+    with pytest.raises(InputError, match="folder to write into does not exist") as exc:
+        write_tles([t], tmp_path / "nope" / "x.tle")
+    assert str(tmp_path / "nope" / "x.tle") in str(exc.value)
+    with pytest.raises(InputError, match="path must be a file name .* got NoneType"):
+        write_tles([t], None)
+    with pytest.raises(InputError, match="tles must be a TLE or a list of TLE objects, got "
+                       "NoneType"):
+        write_tles(None, out)
+    with pytest.raises(InputError, match="three_line = 'yes'; expected True or False"):
+        write_tles([t], out, three_line="yes")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["one.tle"]  # no temporary file
+
+
+def test_write_tles_permission_denied(tmp_path, monkeypatch):
+    """An OSError of the writer (here: no permission for the temporary file) is an
+    InputError naming the path, and nothing is left behind."""
+    import tempfile
+
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", denied)
+    with pytest.raises(InputError, match="cannot write the TLE file: Permission denied") as exc:
+        write_tles(TLE.from_lines(L1, L2), tmp_path / "x.tle")
+    assert str(tmp_path / "x.tle") in str(exc.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------------ QA: wrong types elsewhere
+@pytest.mark.parametrize("epochs, shown", [
+    ("not a date", "ISO 8601"), (None, "cannot use None as an epoch"),
+    (1.5, "cannot use 1.5 as an epoch"), (np.array([1.0]), "give an Epoch"),
+    (Epoch(np.array([]), np.array([]), scale="utc"), "no epochs to propagate to"),
+])
+def test_propagate_epoch_types(epochs, shown):
+    t = TLE.from_lines(L1, L2)
+    for call in (lambda: t.propagate(epochs), lambda: propagate_tles([t], epochs)):
+        with pytest.raises(InputError, match=shown) as exc:
+            call()
+        assert "epoch" in exc.value.field
+
+
+def test_propagate_other_argument_types():
+    t = TLE.from_lines(L1, L2)
+    e2 = Epoch(np.full((2, 2), 2459367.5), np.zeros((2, 2)), scale="utc")
+    with pytest.raises(InputError, match=r"1-D array of epochs, got shape \(2, 2\)"):
+        t.propagate(e2)
+    assert propagate_tles([t], e2, max_age_days=None).r.shape == (1, 2, 2, 3)
+    with pytest.raises(InputError, match="trajectory\\(\\) needs 0-D or 1-D epochs"):
+        propagate_tles([t], e2, max_age_days=None).trajectory(0)
+    with pytest.raises(InputError, match="max_age_days = 'x'; expected a number of days"):
+        t.propagate(t.epoch, max_age_days="x")
+    with pytest.raises(InputError, match="max_age_days = -1"):
+        propagate_tles([t], t.epoch, max_age_days=-1)
+    with pytest.raises(InputError, match="tles must be a TLE or a sequence of TLE objects, "
+                       "got NoneType"):
+        propagate_tles(None, t.epoch)
+    with pytest.raises(InputError, match="item 1 of tles is a str"):
+        propagate_tles([t, L1], t.epoch)
+    res = propagate_tles([t], t.epoch + np.arange(3.0))
+    for index in (1, -2, 0.0, "0", True):
+        with pytest.raises(InputError, match="expected an integer -1 <= index < 1") as exc:
+            res.trajectory(index)
+        assert exc.value.field == "index"
+    assert len(res.trajectory(-1)) == 3 and len(res.trajectory(np.int64(0))) == 3
+    with pytest.raises(InputError, match="tle_checksum takes a TLE line"):
+        tle_checksum(None)
+    for bad in (None, 1.5, "x", "-1", 340000):
+        with pytest.raises(InputError) as exc:
+            int_to_alpha5(bad)
+        assert exc.value.field == "satnum"
+    assert int_to_alpha5(np.int64(100000)) == "A0000" and int_to_alpha5("123") == "00123"
+    with pytest.raises(InputError):
+        alpha5_to_int(None)
