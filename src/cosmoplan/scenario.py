@@ -272,11 +272,10 @@ class Scenario(_Model):
         """The target to plan against: a TLE or a TargetEphemeris from a state."""
         if self.target.tle_file is not None:
             tle, _ = self.target_element_sets()
-            if self.target.name and not getattr(tle, "name", None):
-                try:
-                    tle = tle.with_name(self.target.name)
-                except AttributeError:
-                    pass
+            if self.target.name and not tle.name:
+                import dataclasses
+
+                tle = dataclasses.replace(tle, name=self.target.name)
             return tle
         from .propagator import ForceModel, Spacecraft
         from .rendezvous import TargetEphemeris
