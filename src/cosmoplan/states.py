@@ -464,18 +464,24 @@ def _anomaly_kernel(x, e, mode, out, status, resid):
 
 
 @_jit
+def _row_state(r, v, j, m):
+    """Row j of (r, v): its components, angular momentum h, |r|, |h| and p = h^2 / mu."""
+    rx, ry, rz = r[j, 0], r[j, 1], r[j, 2]
+    vx, vy, vz = v[j, 0], v[j, 1], v[j, 2]
+    hx = ry * vz - rz * vy
+    hy = rz * vx - rx * vz
+    hz = rx * vy - ry * vx
+    rn = math.sqrt(rx * rx + ry * ry + rz * rz)
+    hn = math.sqrt(hx * hx + hy * hy + hz * hz)
+    return rx, ry, rz, vx, vy, vz, hx, hy, hz, rn, hn, hn * hn / m
+
+
+@_jit
 def _rv2coe_kernel(r, v, mu, out, status):
     """Cartesian -> (p, e, i, raan, argp, nu) per row (Vallado Algorithm 9, atan2 form)."""
     for j in range(r.shape[0]):
-        rx, ry, rz = r[j, 0], r[j, 1], r[j, 2]
-        vx, vy, vz = v[j, 0], v[j, 1], v[j, 2]
         m = mu[j]
-        hx = ry * vz - rz * vy
-        hy = rz * vx - rx * vz
-        hz = rx * vy - ry * vx
-        rn = math.sqrt(rx * rx + ry * ry + rz * rz)
-        hn = math.sqrt(hx * hx + hy * hy + hz * hz)
-        p = hn * hn / m
+        rx, ry, rz, vx, vy, vz, hx, hy, hz, rn, hn, p = _row_state(r, v, j, m)
         if not (rn > 0.0 and hn > 0.0 and p > 0.0):
             for c in range(6):
                 out[j, c] = 0.0
@@ -563,15 +569,8 @@ def _rv2mee_kernel(r, v, mu, rf, out, status):
     """Cartesian -> (p, f, g, h, k, L) per row; rf[j] = 0 asks for the automatic choice,
     and is overwritten with the factor used."""
     for j in range(r.shape[0]):
-        rx, ry, rz = r[j, 0], r[j, 1], r[j, 2]
-        vx, vy, vz = v[j, 0], v[j, 1], v[j, 2]
         m = mu[j]
-        hx = ry * vz - rz * vy
-        hy = rz * vx - rx * vz
-        hz = rx * vy - ry * vx
-        rn = math.sqrt(rx * rx + ry * ry + rz * rz)
-        hn = math.sqrt(hx * hx + hy * hy + hz * hz)
-        p = hn * hn / m
+        rx, ry, rz, vx, vy, vz, hx, hy, hz, rn, hn, p = _row_state(r, v, j, m)
         if rf[j] == 0.0:
             rf[j] = -1.0 if hz < 0.0 else 1.0
         fac = rf[j]
