@@ -93,11 +93,6 @@ class PhasingDesign:
     dv_ncc: float
     total_dv: float
 
-    @property
-    def perigee_radius(self):
-        """Perigee radius of the phasing orbit, km."""
-        return self.phasing_radius if self.family == "A" else None
-
 
 def _timeline(rp0, ra0, r1, r_aim, inc, k, mu):
     """(t_nc1, t_nh, t_arrival, u advance, phasing period, NH radius) of a design."""

@@ -327,12 +327,10 @@ def _unwrapped_u(r, v):
 class _Context:
     """Shared state of one planning run (propagator, target trajectory, bookkeeping)."""
 
-    def __init__(self, config, t_ins, target_traj, progress):
+    def __init__(self, config, target_traj):
         self.cfg = config
-        self.t_ins = t_ins
         self.prop = NumericalPropagator(config.force_model)
         self.target = target_traj
-        self.progress = progress or (lambda stage, frac: None)
         self.iterations = {}
 
     def target_state(self, epoch):
@@ -567,7 +565,7 @@ def plan_fast_rendezvous(target, site, day, config=None, *, progress=None):
             + "\n  - ".join(reasons))
     opp, design, ttraj, inc = chosen
     t_launch, t_ins = opp.epoch, opp.insertion_epoch
-    ctx = _Context(cfg, t_ins, ttraj, prog)
+    ctx = _Context(cfg, ttraj)
     prog("phasing", 0.1)
 
     # ---------------------------------------------------------------- insertion
