@@ -1,16 +1,19 @@
 """Phasing from an insertion orbit to an aim point behind the target.
 
 The far-range (phasing) part of a fast rendezvous follows the classical
-Soyuz/Shenzhou pattern (Fehse 2003 §2.2-2.3; Woffinden & Geller 2007): four manoeuvres,
+Soyuz/Shenzhou pattern (Fehse 2003 §2.2-2.3; Woffinden & Geller 2007): three manoeuvres
+bring the chaser to an aim point behind and below the target,
 
-* ``NC1`` at the first apogee after insertion, tangential: sets the perigee of the
-  phasing orbit, i.e. how fast the chaser catches up;
+* ``NC1`` at the first apogee after insertion, tangential: sets the phasing orbit, i.e.
+  how fast the chaser catches up (family A: it moves the perigee between the lowest
+  allowed and the insertion apogee; family B: it raises the far side above the
+  insertion apogee, for a slower catch-up);
 * ``NPC`` a quarter revolution before ``NH``, out of plane: removes the cross-track
   offset left at the aim point (the launch into the offset plane makes it small);
 * ``NH`` at a perigee of the phasing orbit, tangential: raises the apogee to the aim
-  point's height (a Hohmann-like half revolution);
-* ``NCC`` at the aim point (the apogee of that transfer): matches the aim point's
-  velocity (zero relative velocity in LVLH, the V-bar hold).
+  point's height (a Hohmann-like half revolution), where the chaser arrives;
+
+after which the planner's terminal phase (TPI) climbs to the first hold point.
 
 :func:`design_phasing` chooses the number of revolutions spent in the phasing orbit and
 its perigee with the secular J2 rates of the mean anomaly and argument of perigee
@@ -18,7 +21,7 @@ its perigee with the secular J2 rates of the mean anomaly and argument of perige
 reaches the aim point when the target is there; the target's argument of latitude comes
 from its numerical trajectory, so the target's J2 and drag are exact. The planner then
 corrects NC1, NPC and NH by Newton iteration on the full numerical propagation
-(:func:`cosmoplan.rendezvous.targeting.newton_solve`) and computes NCC exactly.
+(:func:`cosmoplan.rendezvous.targeting.newton_solve`).
 """
 
 from __future__ import annotations

@@ -10,16 +10,20 @@
    plane, ``ascent_range`` downrange of the site.
 3. **Phasing** (:mod:`.phasing`): NC1 / NPC / NH chosen analytically, then corrected by
    Newton iteration on the numerical propagation (zonals J2..J6 and drag for both
-   vehicles) so that the chaser reaches the first hold point at the planned epoch;
-   NCC matches the hold velocity there.
-4. **Approach**: hold-to-hold transfers with a two-impulse HCW solution (Clohessy &
+   vehicles) so that the chaser reaches the aim point, behind and below the target, at
+   the planned epoch (the apogee of its last arc). Ending below the target keeps the
+   chaser from looping under and ahead of it, as a transfer to the target's own height
+   would (the relative-motion cusp of a Hohmann arrival; Fehse 2003 §3.3).
+4. **Terminal phase**: TPI at the aim point starts a transfer to the first hold point
+   (HCW first guess, Newton-corrected); TPF stops the chaser there.
+5. **Approach**: hold-to-hold transfers with a two-impulse HCW solution (Clohessy &
    Wiltshire 1960; :mod:`.hcw`) as first guess for the departure burn, corrected by
    Newton iteration on the numerical propagation so that the chaser arrives at each
    hold point to 1 mm; an arrival burn stops it there.
-5. **Final approach**: from the last hold point to the docking port along V-bar, a
+6. **Final approach**: from the last hold point to the docking port along V-bar, a
    departure burn and a mid-course burn solved together so that the contact position
    and closing velocity are met exactly (6 equations, 6 unknowns).
-6. **Fly**: the whole burn table is flown once more from insertion through the
+7. **Fly**: the whole burn table is flown once more from insertion through the
    propagator to produce the trajectories, and the relative state at docking is
    compared with the aim.
 
