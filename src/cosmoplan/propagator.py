@@ -35,9 +35,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from numba import njit
 from scipy.integrate import solve_ivp
 
+from ._numba import jit
 from .constants import (
     EARTH_ROTATION_RATE_RAD_S,
     EGM96_GM_KM3_S2,
@@ -193,7 +193,7 @@ class ImpulsiveManeuver:
         return m.T @ dv
 
 
-@njit(cache=True)
+@jit
 def _geodetic_height(x, y, z):
     """WGS-84 geodetic height (km) of a point given in a pole-aligned frame (Vallado Alg. 12)."""
     rxy = np.sqrt(x * x + y * y)
@@ -210,7 +210,7 @@ def _geodetic_height(x, y, z):
     return z / sl - n * (1.0 - WGS84_E2)
 
 
-@njit(cache=True)
+@jit
 def _rhs_kernel(t, y, nsat, c, w, era0, mu, radius, jn, nmax, atm, exp_table, hp_table, hp_n,
                 sun_t0, sun_dt, sun_u, bc, omega):
     out = np.empty_like(y)

@@ -95,9 +95,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numba
 import numpy as np
 
+from ._numba import jit
 from .errors import ConvergenceError, InputError
 
 __all__ = [
@@ -146,7 +146,7 @@ NON_FINITE = 5
 
 # error_model="numpy": a stray division by zero gives inf/nan (then caught by a status)
 # instead of raising inside a kernel.
-_jit = numba.njit(cache=True, error_model="numpy")
+_jit = jit(error_model="numpy")
 
 
 # --------------------------------------------------------------------------------------

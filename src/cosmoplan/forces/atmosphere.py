@@ -22,7 +22,8 @@ both return 0; below the lowest table height they extrapolate the lowest band.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from .._numba import jit
 
 __all__ = ["exponential_density", "harris_priester_density", "EXPONENTIAL_TABLE",
            "HARRIS_PRIESTER_TABLE"]
@@ -119,7 +120,7 @@ HARRIS_PRIESTER_LAG_RAD = np.radians(30.0)
 """Right-ascension lag of the diurnal bulge apex behind the Sun (Montenbruck & Gill eq. 3.102)."""
 
 
-@njit(cache=True)
+@jit
 def exponential_density_kernel(h, table):
     if h > table[table.shape[0] - 1, 0]:
         return 0.0
@@ -130,7 +131,7 @@ def exponential_density_kernel(h, table):
     return table[k, 1] * np.exp(-(h - table[k, 0]) / table[k, 2])
 
 
-@njit(cache=True)
+@jit
 def harris_priester_density_kernel(h, cos_psi, n_exp, table):
     """Density (kg/m^3) at height h (km), cos_psi = cos(angle to bulge apex)."""
     nrow = table.shape[0]

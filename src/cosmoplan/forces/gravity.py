@@ -23,12 +23,13 @@ rotates GCRF into CIRS for this).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from .._numba import jit
 
 __all__ = ["zonal_acceleration"]
 
 
-@njit(cache=True)
+@jit
 def zonal_accel_kernel(x, y, z, mu, radius, jn, nmax):
     """Acceleration (km/s^2) of point mass + zonals J2..J_nmax at (x, y, z) km, pole = z."""
     r2 = x * x + y * y + z * z
