@@ -126,3 +126,35 @@ def test_sigterm_leaves_no_partial_files(tmp_path):
         assert proc.returncode in (130, -signal.SIGTERM, 143)
         assert not out.exists() or not any(out.iterdir())
     assert not list(tmp_path.glob(".cosmoplan-staging*"))
+
+
+def test_names_are_text_not_markup_or_maths(tmp_path):
+    """A site name with rich markup ("[/red]") and maths ("$^$") prints and plots as text."""
+    sc = tmp_path / "s.toml"
+    tle = Path(scenario_path("shenzhou-12")).parent.parent / "tianhe_48274_2021.tle"
+    sc.write_text(BUNDLED.replace('name = "Jiuquan"', 'name = "Jiuquan [/red] $^$"').replace(
+        'tle_file = "tianhe_48274_2021.tle"', f'tle_file = "{tle}"'))
+    proc = _cosmoplan("run", str(sc), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 0, proc.stderr
+    assert "Jiuquan [/red] $^$" in proc.stdout
+    assert (tmp_path / "out" / "ground_track.png").stat().st_size > 1000
+
+
+@pytest.mark.parametrize("make", [
+    lambda tmp: str(tmp / ("a" * 300)),
+    lambda tmp: str(tmp / "x" / ("a" * 300) / "y"),
+    lambda tmp: (tmp / "dangling").symlink_to(tmp / "nowhere") or str(tmp / "dangling"),
+])
+def test_impossible_output_paths_fail_before_planning(tmp_path, make):
+    out = make(tmp_path)
+    proc = _cosmoplan("run", "shenzhou-12", "--out", out, "--no-plots")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "phasing" not in proc.stderr  # refused before planning started
+    assert not (tmp_path / "x").exists()
+
+
+def test_bundled_name_wins_over_a_folder_of_the_same_name(tmp_path):
+    (tmp_path / "shenzhou-12").mkdir()
+    proc = _cosmoplan("run", "shenzhou-12", "--out", str(tmp_path / "o"), "--no-plots",
+                      cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr

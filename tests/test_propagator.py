@@ -177,3 +177,17 @@ def test_force_model_parameters_checked():
         ForceModel(harris_priester_n=float("nan"))
     with pytest.raises(InputError, match="mu"):
         ForceModel(mu=float("nan"))
+
+
+def test_oem_values_are_one_line():
+    """Names with line breaks cannot inject KVN keywords into an OEM."""
+    from cosmoplan.ccsds import OEMSegment, format_oem
+    from cosmoplan.trajectory import Trajectory
+
+    t0 = Epoch.from_iso("2021-06-17T00:00:00Z")
+    traj = Trajectory(t0 + np.array([0.0, 60.0]), [[7000.0, 0, 0], [6999.0, 400.0, 0]],
+                      [[0, 7.5, 0], [-0.4, 7.5, 0]], frame="GCRF")
+    text = format_oem([OEMSegment(traj, "SZ\nMETA_STOP\nDATA = 1", "", comment="a\nb")])
+    lines = text.splitlines()
+    assert lines.count("META_STOP") == 1 and not any(ln.startswith("DATA") for ln in lines)
+    assert "OBJECT_NAME = SZ META_STOP DATA = 1" in lines and "OBJECT_ID = UNKNOWN" in lines

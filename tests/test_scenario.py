@@ -154,3 +154,18 @@ def test_state_target_checked(tmp_path):
     with pytest.raises(InputError, match="unknown frame 'J2001'") as exc:
         sc.target_object()
     assert exc.value.field == "target.state.frame" and exc.value.line is not None
+
+
+def test_names_must_be_one_line(tmp_path):
+    text = BUNDLED.replace('name = "SHENZHOU-12"', 'name = "SZ\\nMETA_STOP"')
+    with pytest.raises(InputError, match="one line of text without control characters"):
+        load_scenario(_write(tmp_path, text))
+
+
+def test_day_is_a_date(tmp_path):
+    assert load_scenario(_write(tmp_path, BUNDLED.replace('day = "2021-06-17"',
+                                                          "day = 2021-06-17"))).launch.day \
+        == "2021-06-17"  # a TOML date is fine
+    with pytest.raises(InputError, match="YYYY-MM-DD"):
+        load_scenario(_write(tmp_path, BUNDLED.replace('day = "2021-06-17"',
+                                                       'day = "2021-06-17T05:00:00Z"'), "t.toml"))

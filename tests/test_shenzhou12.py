@@ -131,3 +131,14 @@ def test_too_short_a_limit_says_so():
         warnings.simplefilter("ignore", StaleDataWarning)
         with pytest.raises(PlanningError, match="duration limit of 3.00 h"):
             plan_fast_rendezvous(sc.target_object(), sc.site_object(), "2021-06-17", short)
+
+
+def test_phase_band_text():
+    """What the 'no opportunity' message lists: degrees in [0, 360), merged."""
+    from cosmoplan.rendezvous.planner import _phase_bands_text
+
+    r = np.radians
+    assert _phase_bands_text([(r(-24.1), r(12.1))]) == "0.0-12.1, 335.9-360.0"
+    assert _phase_bands_text([(r(18.0), r(30.0)), (r(29.0), r(36.0))]) == "18.0-36.0"
+    assert _phase_bands_text([(r(496.7), r(496.7))]) is None
+    assert _phase_bands_text([]) is None

@@ -65,15 +65,29 @@ def _say(prefix, style, message):
 MAX_WARNINGS = 10
 
 
+class _Stop:
+    """SIGTERM/SIGHUP arrived: checked at safe points (``check``), never raised from inside
+    a signal handler, which could land in a compiled-code callback or an import."""
+
+    requested = False
+
+    @classmethod
+    def check(cls):
+        if cls.requested:
+            raise KeyboardInterrupt
+
+
 def _run_guarded(debug, func):
     """Run func(); print CosmoplanErrors cleanly and exit non-zero.
 
     cosmoplan's warnings are printed once each (the same message from many epochs is one
-    line), at most MAX_WARNINGS of them; SIGTERM and SIGHUP end the run like Ctrl-C, so
-    temporary files are cleaned up.
+    line), at most MAX_WARNINGS of them. SIGTERM and SIGHUP set a flag that the progress
+    callback turns into a clean stop at the next stage (before any file is moved into
+    place), so temporary files are cleaned up and the output folder is left as it was.
     """
     import signal
 
+    _Stop.requested = False
     shown = {}
 
     def show(message, category, filename, lineno, file=None, line=None):
@@ -85,7 +99,7 @@ def _run_guarded(debug, func):
             _say("warning: ", "yellow", text)
 
     def stop(signum, frame):
-        raise KeyboardInterrupt
+        _Stop.requested = True
 
     old = warnings.showwarning
     warnings.showwarning = show
@@ -104,8 +118,11 @@ def _run_guarded(debug, func):
         _say("error: ", "bold red", exc)
         raise typer.Exit(_exit_code(exc)) from None
     except KeyboardInterrupt:
-        _say("interrupted: ", "bold red", "no files were written")
+        _say("interrupted: ", "bold red", "the output folder was left as it was")
         raise typer.Exit(130) from None
+    except OSError as exc:  # e.g. stdout on a full disk or a closed pipe
+        _say("error: ", "bold red", f"cannot write the report: {exc.strerror or exc}")
+        raise typer.Exit(74) from None
     except typer.Exit:
         raise
     except Exception as exc:  # pragma: no cover - a bug
@@ -135,10 +152,8 @@ def run(
 ):
     """Plan a launch and fast rendezvous for a scenario; print tables, write files."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-    from rich.text import Text
 
     from .mission import run_scenario
-    from .report.tables import burns_table, opportunities_table, summary_table, timeline_table
 
     def job():
         if not err_console.is_terminal:
@@ -146,26 +161,40 @@ def run(
             seen = set()
 
             def progress(stage, frac):
+                _Stop.check()
                 if stage not in seen and stage != "done":
                     seen.add(stage)
                     err_console.print(f"cosmoplan: {stage} ...", highlight=False,
-                                      soft_wrap=True)
+                                      soft_wrap=True, markup=False)
 
             err_console.print("cosmoplan: planning (the first run also compiles the numeric "
                               "kernels, about a minute)", highlight=False, soft_wrap=True)
-            return run_scenario(scenario, out, plots=plots, progress=progress)
-        with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
-                      TimeElapsedColumn(), console=err_console, transient=True) as bar:
-            task = bar.add_task("planning", total=1.0)
+            res = run_scenario(scenario, out, plots=plots, progress=progress)
+        else:
+            with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
+                          TimeElapsedColumn(), console=err_console, transient=True) as bar:
+                task = bar.add_task("planning", total=1.0)
 
-            def progress(stage, frac):
-                bar.update(task, completed=frac, description=stage)
+                def progress(stage, frac):
+                    _Stop.check()
+                    bar.update(task, completed=frac, description=stage)
 
-            return run_scenario(scenario, out, plots=plots, progress=progress)
+                res = run_scenario(scenario, out, plots=plots, progress=progress)
+        _report(res)
 
-    res = _run_guarded(debug, job)
+    _run_guarded(debug, job)
+
+
+def _report(res):
+    """Print a run's tables (inside the error guard: user text is escaped, never markup)."""
+    from rich.markup import escape
+    from rich.text import Text
+
+    from .report.tables import burns_table, opportunities_table, summary_table, timeline_table
+
     plan = res.plan
-    console.print(f"[bold]{res.scenario.scenario.description or res.scenario.scenario.name}[/]")
+    console.print(Text(res.scenario.scenario.description or res.scenario.scenario.name,
+                       style="bold"))
     console.print(opportunities_table(
         plan.opportunities, plan.opportunity,
         title=f"1. Launch opportunities from {plan.site.name} into the plane of "
@@ -174,26 +203,29 @@ def run(
         console.print(opportunities_table(
             opps, title=f"   the same with the element set of {tle.epoch.utc.iso(0)} "
                         "(RAAN offset 0; its phase is stale if the target manoeuvred since)"))
-    console.print(f"[bold]2. Fast-rendezvous plan[/] ({plan.force_model})")
+    console.print(f"[bold]2. Fast-rendezvous plan[/] ({escape(plan.force_model)})")
     console.print(summary_table(plan))
     console.print(burns_table(plan))
     console.print(timeline_table(plan))
     for w in plan.warnings:
         console.print(Text("note: ", style="yellow") + Text(w))
     if res.files:
-        console.print(f"3. Files written to [bold]{res.files[0].parent}[/]:")
+        console.print(Text("3. Files written to ") + Text(str(res.files[0].parent), style="bold")
+                      + Text(":"))
         for f in res.files:
-            console.print(f"   {f.name}")
+            console.print(Text(f"   {f.name}"))
 
 
 @app.command()
 def scenarios():
     """List the bundled scenarios."""
+    from rich.text import Text
+
     from .scenario import bundled_scenarios, load_scenario
 
     for name in bundled_scenarios():
         sc = load_scenario(name)
-        console.print(f"[bold]{name}[/]: {sc.scenario.description}")
+        console.print(Text(name, style="bold") + Text(f": {sc.scenario.description}"))
 
 
 def main():  # console-script entry point

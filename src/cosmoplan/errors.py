@@ -20,6 +20,7 @@ __all__ = [
     "CosmoplanWarning",
     "DataRangeWarning",
     "StaleDataWarning",
+    "PlanningWarning",
 ]
 
 
@@ -106,3 +107,7 @@ class DataRangeWarning(CosmoplanWarning):
 
 class StaleDataWarning(CosmoplanWarning):
     """Input data are far from the epoch where they are used (e.g. an old TLE)."""
+
+
+class PlanningWarning(CosmoplanWarning):
+    """A plan was found but has a property a mission analyst should review (e.g. safety)."""

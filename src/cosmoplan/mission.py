@@ -100,13 +100,26 @@ def run_scenario(scenario, out_dir=None, *, plots=True, progress=None):
         site = sc.site_object()
         target = sc.target_object()
         comparisons = []
+        # the launch day against the plan's own target data first (the clearest error)
+        from .time import Epoch
+
+        main = target if isinstance(target, TargetEphemeris) else TargetEphemeris.from_tle(
+            target, max_age_days=1e9)
+        main.check_span(Epoch.from_iso(sc.launch.day))
         if sc.target.tle_file is not None:
             _, others = sc.target_element_sets()
             for tle in others:
-                opps = launch_opportunities(
-                    TargetEphemeris.from_tle(tle, max_age_days=1e9), site, sc.launch.day,
-                    ascent_duration_s=cfg.insertion.ascent_duration_s,
-                    ascent_range=cfg.insertion.ascent_range)
+                try:
+                    opps = launch_opportunities(
+                        TargetEphemeris.from_tle(tle, max_age_days=1e9), site, sc.launch.day,
+                        ascent_duration_s=cfg.insertion.ascent_duration_s,
+                        ascent_range=cfg.insertion.ascent_range)
+                except InputError as exc:
+                    if exc.field != "launch.day":
+                        raise
+                    raise sc._error(f"comparison element set {tle.epoch.utc.iso(0)}: {exc}",
+                                    "target.compare_element_sets",
+                                    tle.epoch.utc.iso(0)) from None
                 comparisons.append((tle, opps))
         plan = plan_fast_rendezvous(target, site, sc.launch.day, cfg, progress=progress)
     except InputError as exc:
@@ -118,7 +131,8 @@ def run_scenario(scenario, out_dir=None, *, plots=True, progress=None):
     if out is not None:
         if progress is not None:
             progress("writing files", 1.0)
-        files = write_outputs(plan, out, plots=plots, scenario_name=sc.scenario.name)
+        files = write_outputs(plan, out, plots=plots, scenario_name=sc.scenario.name,
+                              progress=progress)
     return RunResult(sc, plan, comparisons, files)
 
 
@@ -132,16 +146,46 @@ def _safe_name(name):
 
 def _existing_ancestor(path):
     p = Path(os.path.abspath(path))
-    while not p.exists():
+    while not os.path.lexists(p):
         p = p.parent
     return p
 
 
 def check_output_dir(out):
-    """Raise InputError if the output folder cannot be created or written (creates nothing)."""
+    """Raise InputError if the output folder cannot be created or written (creates nothing).
+
+    Catches what the operating system would refuse later: a path that is a file, a
+    dangling or looping symbolic link, a name longer than the file system allows, a NUL
+    byte, a folder without write (or search) permission on the way.
+    """
     from .errors import InputError
 
-    out = Path(out)
+    try:
+        _check_output_dir(Path(out))
+    except InputError:
+        raise
+    except (OSError, ValueError) as exc:
+        why = getattr(exc, "strerror", None) or str(exc)
+        raise InputError(f"cannot use {str(out)[:200]!r} as the output folder: {why}",
+                         field="out", value=str(out)[:200]) from None
+
+
+def _check_output_dir(out):
+    from .errors import InputError
+
+    text = str(out)
+    if "\0" in text:
+        raise InputError("the output folder name contains a NUL character", field="out",
+                         value=text.replace("\0", "\\0"))
+    if os.path.islink(out) and not os.path.exists(out):
+        raise InputError(f"the output folder {text!r} is a symbolic link to nothing (or a "
+                         "loop of links)", field="out", value=text)
+    limit = os.pathconf(_existing_ancestor(out), "PC_NAME_MAX") if hasattr(os, "pathconf") \
+        else 255
+    long = [part for part in out.parts if len(os.fsencode(part)) > limit]
+    if long:
+        raise InputError(f"the output folder name part {long[0][:40]!r}... is longer than the "
+                         f"file system allows ({limit} bytes)", field="out", value=text[:200])
     if out.exists() and not out.is_dir():
         raise InputError(f"the output folder {str(out)!r} exists and is not a folder",
                          field="out", value=str(out))
@@ -159,7 +203,7 @@ def check_output_dir(out):
                              field="out", value=str(dest))
 
 
-def write_outputs(plan, out_dir, *, plots=True, scenario_name="rendezvous"):
+def write_outputs(plan, out_dir, *, plots=True, scenario_name="rendezvous", progress=None):
     """Write plan.json, chaser.oem and the plots into ``out_dir``, all or nothing.
 
     The files are first written into a staging folder; then every file of a previous run
@@ -193,6 +237,8 @@ def write_outputs(plan, out_dir, *, plots=True, scenario_name="rendezvous"):
             from .report.plots import plot_all
 
             plot_all(plan, stage)
+        if progress is not None:
+            progress("moving files into place", 1.0)  # last chance to stop cleanly
         try:
             return _commit(stage, out)
         except OSError as exc:

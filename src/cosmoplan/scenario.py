@@ -14,6 +14,7 @@ then against the bundled data directory.
 
 from __future__ import annotations
 
+import datetime
 import sys
 from importlib.resources import files
 from pathlib import Path
@@ -42,18 +43,22 @@ __all__ = ["Scenario", "load_scenario", "bundled_scenarios", "scenario_path"]
 _DATA = files("cosmoplan") / "data"
 
 
+_NAME = r"^[^\x00-\x1f\x7f]+$"
+"""Names: one line of text, no control characters (they end up in reports and files)."""
+
+
 class _Model(BaseModel):
     # strict: a TOML string is not a number, true is not 1 kg; no NaN or infinity anywhere
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class ScenarioInfo(_Model):
-    name: str
-    description: str = ""
+    name: str = Field(pattern=_NAME, max_length=80)
+    description: str = Field(default="", pattern=r"^[^\x00-\x1f\x7f]*$", max_length=300)
 
 
 class SpacecraftSpec(_Model):
-    name: str = "spacecraft"
+    name: str = Field(default="spacecraft", pattern=_NAME, max_length=80)
     mass_kg: float = Field(gt=0)
     drag_area_m2: float = Field(ge=0)
     drag_coefficient: float = Field(default=2.2, ge=0, le=10)
@@ -67,7 +72,7 @@ class StateSpec(_Model):
 
 
 class TargetSpec(_Model):
-    name: str = "target"
+    name: str = Field(default="target", pattern=_NAME, max_length=80)
     tle_file: str | None = None
     element_set: str | None = Field(
         default=None, description="epoch date (YYYY-MM-DD) of the set to plan with")
@@ -85,14 +90,14 @@ class TargetSpec(_Model):
 
 
 class SiteSpec(_Model):
-    name: str = "site"
+    name: str = Field(default="site", pattern=_NAME, max_length=80)
     latitude_deg: float = Field(ge=-90, le=90)
     longitude_deg: float = Field(ge=-360, le=360)
     height_m: float = Field(default=0.0, ge=-500, le=9000)
 
 
 class LaunchSpec(_Model):
-    day: str
+    day: str | datetime.date
     ascent_duration_s: float = Field(default=573.0, ge=60, le=7200)
     ascent_range_deg: float = Field(default=15.0, ge=0, lt=180)
     opportunity: Literal["first", "ascending", "descending"] = "first"
@@ -100,13 +105,23 @@ class LaunchSpec(_Model):
     @field_validator("day")
     @classmethod
     def _valid_day(cls, v):
+        """A UTC calendar day: "YYYY-MM-DD" text or a TOML date; not a date-time."""
+        import re
+
         from .time import Epoch
 
+        if isinstance(v, datetime.datetime):
+            raise ValueError("give the launch day as a date (YYYY-MM-DD), not a date-time")
+        if isinstance(v, datetime.date):
+            v = v.isoformat()
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", v.strip()):
+            raise ValueError("the launch day is a UTC date written YYYY-MM-DD (the whole "
+                             "day is searched for launch opportunities)")
         try:
             Epoch.from_iso(v)
         except InputError as exc:
             raise ValueError(str(exc)) from None
-        return v
+        return v.strip()
 
 
 class InsertionSpec(_Model):
@@ -211,6 +226,16 @@ class Scenario(_Model):
                                        source=f"scenario {self.scenario.name}")
 
     def _resolve(self, name):
+        try:
+            return self._resolve_path(name)
+        except InputError:
+            raise
+        except (OSError, ValueError) as exc:
+            why = getattr(exc, "strerror", None) or str(exc)
+            raise self._error(f"cannot open the TLE file {name!r}: {why}", "target.tle_file",
+                              name) from None
+
+    def _resolve_path(self, name):
         p = Path(name)
         if p.is_absolute() and p.is_file():
             return p
@@ -309,7 +334,21 @@ def bundled_scenarios():
 
 def scenario_path(name_or_path):
     """Path of a scenario given by bundled name (``shenzhou-12``) or file path."""
+    try:
+        return _scenario_path(name_or_path)
+    except InputError:
+        raise
+    except (OSError, ValueError) as exc:  # permission denied on the way, NUL in the name
+        why = getattr(exc, "strerror", None) or str(exc)
+        raise InputError(f"cannot open the scenario {str(name_or_path)[:200]!r}: {why}",
+                         source=str(name_or_path)[:200]) from None
+
+
+def _scenario_path(name_or_path):
     p = Path(str(name_or_path))
+    bundled = _DATA / "scenarios" / f"{name_or_path}.toml"
+    if p.suffix != ".toml" and p.is_dir() and bundled.is_file():
+        return Path(str(bundled))  # e.g. an output folder named after the bundled scenario
     if p.suffix == ".toml" or p.exists():
         if p.exists() and not p.is_file():
             raise InputError(f"{str(p)!r} is not a scenario file (it is a folder or a "
@@ -433,6 +472,8 @@ def load_scenario(name_or_path):
             else:
                 shown = value if not isinstance(value, dict) else "{...}"
                 text_msg = err.get("msg", "invalid").removeprefix("Value error, ")
+                if kind == "string_pattern_mismatch":
+                    text_msg = "must be one line of text without control characters"
                 msg = f"key '{keypath}' = {shown!r}: {text_msg}"
             problems.append((msg, _line_of(text, loc), keypath, value))
         msg, line, keypath, value = problems[0]

@@ -45,6 +45,12 @@ class OEMSegment:
     comment: str = ""
 
 
+def _one_line(text, default):
+    """KVN values are one line of printable text: control characters become blanks."""
+    clean = "".join(c if c.isprintable() else " " for c in str(text)).strip()
+    return clean or default
+
+
 def _epoch_text(epoch):
     return epoch.utc.iso(6).rstrip("Z")
 
@@ -56,8 +62,9 @@ def format_oem(segments, originator="cosmoplan", comment=""):
     now = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
     lines = ["CCSDS_OEM_VERS = 2.0"]
     for c in str(comment).splitlines():
-        lines.append(f"COMMENT {c}")
-    lines += [f"CREATION_DATE = {now}", f"ORIGINATOR = {originator}", ""]
+        lines.append(f"COMMENT {_one_line(c, '')}".rstrip())
+    lines += [f"CREATION_DATE = {now}", f"ORIGINATOR = {_one_line(originator, 'UNKNOWN')}",
+              ""]
     for seg in segments:
         traj = seg.trajectory
         if traj.frame not in _FRAMES:
@@ -68,11 +75,11 @@ def format_oem(segments, originator="cosmoplan", comment=""):
         start, stop = _epoch_text(traj.epoch[0]), _epoch_text(traj.epoch[-1])
         lines.append("META_START")
         for c in str(seg.comment).splitlines():
-            lines.append(f"COMMENT {c}")
+            lines.append(f"COMMENT {_one_line(c, '')}".rstrip())
         degree = int(min(seg.interpolation_degree, 2 * len(traj) - 1))
         lines += [
-            f"OBJECT_NAME = {seg.object_name}",
-            f"OBJECT_ID = {seg.object_id}",
+            f"OBJECT_NAME = {_one_line(seg.object_name, 'UNKNOWN')}",
+            f"OBJECT_ID = {_one_line(seg.object_id, 'UNKNOWN')}",
             f"CENTER_NAME = {traj.center.upper()}",
             f"REF_FRAME = {_FRAMES[traj.frame]}",
             "TIME_SYSTEM = UTC",

@@ -40,7 +40,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..constants import EGM96_GM_KM3_S2, WGS84_A_KM
-from ..errors import InputError, PlanningError, StaleDataWarning
+from ..errors import (
+    InputError,
+    PlanningError,
+    PlanningWarning,
+    PropagationError,
+    StaleDataWarning,
+)
 from ..frames import absolute_state, lvlh_matrix, relative_state
 from ..propagator import ForceModel, ImpulsiveManeuver, NumericalPropagator, Spacecraft
 from ..sites import GroundSite
@@ -165,6 +171,9 @@ class ApproachProfile:
         if any(not np.isfinite(x) or x <= 0 for x in d) or any(b >= a for a, b in zip(d, d[1:])):
             raise InputError(f"hold points {metres} m must be positive distances, strictly "
                              "decreasing", field="rendezvous.hold_points_m", value=metres)
+        if d[-1] < 0.001 or d[0] > 1000.0:
+            raise InputError(f"hold points {metres} m must lie between 1 m and 1000 km behind "
+                             "the port", field="rendezvous.hold_points_m", value=metres)
         if len(holds) != len(d):
             raise InputError(f"{len(holds)} hold durations for {len(d)} hold points",
                              field="rendezvous.hold_durations_min", value=holds)
@@ -307,8 +316,10 @@ class RendezvousConfig:
                              value=self.max_duration_s / 3600)
         if self.min_perigee_altitude_km is not None and not (
                 120.0 <= self.min_perigee_altitude_km <= self.insertion.apogee_altitude_km):
-            raise InputError("minimum phasing perigee must lie between 120 km and the insertion "
-                             "apogee", field="rendezvous.min_perigee_altitude_km",
+            raise InputError(f"minimum phasing perigee {self.min_perigee_altitude_km} km must lie "
+                             "between 120 km and the insertion apogee "
+                             f"({self.insertion.apogee_altitude_km} km)",
+                             field="rendezvous.min_perigee_altitude_km",
                              value=self.min_perigee_altitude_km)
 
 
@@ -345,8 +356,30 @@ class _Context:
         rv0 = np.atleast_2d(rv0)
         m = len(dv_list)
         mans = [[ImpulsiveManeuver(e, tuple(dv), "LVLH") for e, dv in lst] for lst in dv_list]
-        return self.prop.propagate_states(epoch0, np.repeat(rv0, m, axis=0), epoch1,
-                                          spacecraft=[self.cfg.chaser] * m, maneuvers=mans)
+        with self.chaser_context():
+            return self.prop.propagate_states(epoch0, np.repeat(rv0, m, axis=0), epoch1,
+                                              spacecraft=[self.cfg.chaser] * m, maneuvers=mans)
+
+    def chaser_context(self):
+        """Context manager: a propagation failure of the chaser says what to check."""
+        import contextlib
+
+        cfg = self.cfg
+
+        @contextlib.contextmanager
+        def ctx():
+            try:
+                yield
+            except PropagationError as exc:
+                sc = cfg.chaser
+                raise PropagationError(
+                    f"chaser ({sc.name}): {exc}; check the insertion orbit "
+                    f"({cfg.insertion.perigee_altitude_km:g} x "
+                    f"{cfg.insertion.apogee_altitude_km:g} km) and the chaser's mass and drag "
+                    f"({sc.mass_kg:g} kg, {sc.drag_area_m2:g} m^2, Cd {sc.drag_coefficient:g})",
+                    codes=exc.codes) from None
+
+        return ctx()
 
     def relative(self, epoch, rv):
         rt, vt = self.target_state(epoch)
@@ -412,36 +445,70 @@ def _design_for(opp, ins, cfg, t_launch, inc, target_traj):
                            is not None else ins.perigee_altitude_km)
     t_max = (float(t_launch - opp.insertion_epoch) + cfg.max_duration_s
              - cfg.approach.duration_s)
+    period0 = 2 * np.pi * np.sqrt((0.5 * (ins.perigee_radius + ins.apogee_radius)) ** 3 / MU)
     designs, bands = design_phasing(
         rp0=ins.perigee_radius, ra0=ins.apogee_radius, inclination=inc,
         phase0=opp.phase_angle, target_u=tu, target_radius=trad, target_speed=tspd,
-        aim_angle=aim_angle, aim_below_km=float(aim[2]), mu=MU, rp_min=rp_min, t_max=t_max)
+        aim_angle=aim_angle, aim_below_km=float(aim[2]), mu=MU, rp_min=rp_min, t_max=t_max,
+        max_revolutions=int(min(max(t_max / period0, 1.0), 400)) + 1)
     if cfg.objective == "earliest":
         designs.sort(key=lambda d: d.t_arrival)
     return designs, bands
 
 
+def _phase_bands_text(bands):
+    """Phase-angle intervals (rad) as text in degrees within [0, 360), merged."""
+    pieces = []
+    for lo, hi in bands:
+        lo_d, hi_d = np.degrees(lo), np.degrees(hi)
+        if hi_d - lo_d >= 360.0:
+            return "all"
+        if hi_d < 0.0 or lo_d >= 360.0:
+            shift = -360.0 * np.floor(lo_d / 360.0)
+            lo_d, hi_d = lo_d + shift, hi_d + shift
+        if lo_d < 0.0:  # straddles 0: split
+            pieces += [(lo_d + 360.0, 360.0), (0.0, hi_d)]
+        elif hi_d > 360.0:
+            pieces += [(lo_d, 360.0), (0.0, hi_d - 360.0)]
+        else:
+            pieces.append((lo_d, hi_d))
+    pieces.sort()
+    merged = []
+    for lo, hi in pieces:
+        if merged and lo <= merged[-1][1] + 0.05:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+        else:
+            merged.append((lo, hi))
+    merged = [(lo, hi) for lo, hi in merged if hi - lo >= 0.05]
+    return ", ".join(f"{lo:.1f}-{hi:.1f}" for lo, hi in merged) or None
+
+
 def _why_not(opp, bands, cfg):
     """One line saying why an opportunity has no phasing design, with what would work."""
     ph = np.degrees(opp.phase_angle)
-    ok = ", ".join(f"{np.degrees(lo):.1f}-{np.degrees(hi):.1f}" for lo, hi in bands
-                   if hi > -np.pi) or "none"
-    return (f"{opp.epoch.iso(0)} ({opp.direction}): the target is {ph:.1f} deg ahead at "
-            f"insertion; with this insertion orbit the phasing reaches the aim point within "
-            f"the {cfg.max_duration_s / 3600:.2f} h limit (the approach from the aim point "
-            f"takes {cfg.approach.duration_s / 3600:.2f} h) only for phase angles of {ok} deg. "
-            "Try another launch day, insertion orbit (a higher apogee catches up more "
-            "slowly, a lower perigee faster), a longer limit or a shorter approach.")
+    ok = _phase_bands_text(bands)
+    head = (f"{opp.epoch.iso(0)} ({opp.direction}): the target is {ph:.1f} deg ahead at "
+            "insertion; ")
+    limits = (f"within the {cfg.max_duration_s / 3600:.2f} h limit (the approach from the aim "
+              f"point takes {cfg.approach.duration_s / 3600:.2f} h)")
+    if ok is None:
+        return (head + f"with this insertion orbit no phasing reaches the aim point {limits}. "
+                "Try a longer limit, a shorter approach or another insertion orbit.")
+    return (head + f"with this insertion orbit the phasing reaches the aim point {limits} "
+            f"only for phase angles of {ok} deg. Try another launch day (the phase angle "
+            "changes by tens of degrees a day), another insertion orbit (a higher apogee "
+            "catches up more slowly, a lower perigee faster), a longer limit or a shorter "
+            "approach.")
 
 
 def _refine_extremum(ctx, epoch0, rv0, t_guess, burns, kind, window=900.0):
     """Epoch of the radius extremum ('max' or 'min') within +-window s of t_guess."""
-    res = ctx.prop.propagate(epoch0, rv0[:3], rv0[3:],
-                             epochs=epoch0 + np.linspace(max(t_guess - window, 0.0),
-                                                         t_guess + window, 181),
-                             maneuvers=[ImpulsiveManeuver(e, tuple(dv), "LVLH")
-                                        for e, dv in burns],
-                             spacecraft=ctx.cfg.chaser)
+    with ctx.chaser_context():
+        res = ctx.prop.propagate(
+            epoch0, rv0[:3], rv0[3:],
+            epochs=epoch0 + np.linspace(max(t_guess - window, 0.0), t_guess + window, 181),
+            maneuvers=[ImpulsiveManeuver(e, tuple(dv), "LVLH") for e, dv in burns],
+            spacecraft=ctx.cfg.chaser)
     traj = res.trajectory
     rr = np.linalg.norm(traj.r, axis=1)
     k = int(np.argmax(rr) if kind == "max" else np.argmin(rr))
@@ -531,9 +598,16 @@ def plan_fast_rendezvous(target, site, day, config=None, *, progress=None):
     def target_traj(o):
         r_t, v_t = tgt.states(o.insertion_epoch)
         inc = float(np.arccos(plane_normal(r_t, v_t)[2]))
-        traj = NumericalPropagator(cfg.force_model).propagate(
-            o.insertion_epoch, r_t, v_t, duration_s=span, step_s=30.0,
-            spacecraft=cfg.target, name=tgt.name).trajectory
+        try:
+            traj = NumericalPropagator(cfg.force_model).propagate(
+                o.insertion_epoch, r_t, v_t, duration_s=span, step_s=30.0,
+                spacecraft=cfg.target, name=tgt.name).trajectory
+        except PropagationError as exc:
+            sc = cfg.target
+            raise PropagationError(
+                f"target ({tgt.name}, {tgt.source}) propagated from insertion: {exc}; check "
+                f"its state or element set and its mass and drag ({sc.mass_kg:g} kg, "
+                f"{sc.drag_area_m2:g} m^2)", codes=exc.codes) from None
         return traj, inc
 
     for opp in opps:
@@ -690,9 +764,10 @@ def plan_fast_rendezvous(target, site, day, config=None, *, progress=None):
     # ---------------------------------------------------------------- fly the whole plan
     mans = [ImpulsiveManeuver(b.epoch, tuple(b.dv_lvlh), "LVLH", b.name) for b in burns]
     duration = float(t_dock - t_ins)
-    res = ctx.prop.propagate(t_ins, rv_ins[:3], rv_ins[3:], duration_s=duration,
-                             step_s=cfg.sample_step_s, maneuvers=mans, spacecraft=cfg.chaser,
-                             name="chaser")
+    with ctx.chaser_context():
+        res = ctx.prop.propagate(t_ins, rv_ins[:3], rv_ins[3:], duration_s=duration,
+                                 step_s=cfg.sample_step_s, maneuvers=mans, spacecraft=cfg.chaser,
+                                 name="chaser")
     chaser = res.trajectory
     rt, vt = ctx.target_state(chaser.epoch)
     from ..trajectory import Trajectory
@@ -703,6 +778,14 @@ def plan_fast_rendezvous(target, site, day, config=None, *, progress=None):
     before = chaser.seconds < float(e_arr - t_ins) - 1e-6  # before arrival at hold point 1
     min_rng = float(np.min(np.linalg.norm(rho[before], axis=1))) if np.any(before) else None
     max_x = float(np.max(rho[before, 0])) if np.any(before) else None
+    if max_x is not None and (max_x > -0.5 * ap.hold_distances_km[0]
+                              or min_rng < 0.5 * ap.hold_distances_km[0]):
+        msg = (f"before hold point 1 the chaser comes within {min_rng:.2f} km of the target "
+               f"(largest V-bar x {max_x:.2f} km{', ahead of it' if max_x > 0 else ''}): not a "
+               "passively safe approach; move the aim point further behind and below, or "
+               "review the insertion orbit")
+        warnings.warn(msg, PlanningWarning, stacklevel=2)
+        notes.append(msg)
     # events: sort by time
     events.sort(key=lambda e: float(e.epoch - t_launch))
     burn_events = [TimelineEvent(b.epoch, f"burn {b.name}", f"{b.magnitude * 1e3:.2f} m/s")

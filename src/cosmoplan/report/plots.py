@@ -185,3 +185,21 @@ def plot_all(plan, outdir):
     return [plot_relative_approach(plan, outdir / "relative_approach.png"),
             plot_altitudes(plan, outdir / "altitude.png"),
             plot_ground_track(plan, outdir / "ground_track.png")]
+
+
+def _plain_text(func):
+    """Run a plotting function with matplotlib's $...$ maths parsing off: names come from
+    users' files (a site called 'A$^$' must not break the plot)."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with matplotlib.rc_context({"text.parse_math": False}):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+plot_relative_approach = _plain_text(plot_relative_approach)
+plot_altitudes = _plain_text(plot_altitudes)
+plot_ground_track = _plain_text(plot_ground_track)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 from rich import box
+from rich.markup import escape
 from rich.table import Table
 
 __all__ = ["opportunities_table", "burns_table", "timeline_table", "summary_table"]
@@ -21,13 +22,21 @@ def _hms(seconds):
     return f"T{sign}{s // 3600:d}:{(s % 3600) // 60:02d}:{s % 60:02d}"
 
 
-def _clock(epoch, ndp=0):
-    """hh:mm:ss(.s) UTC of an epoch."""
-    return epoch.utc.iso(ndp)[11:].rstrip("Z")
+def _clock(epoch, ndp=0, day=None):
+    """hh:mm:ss(.s) UTC of an epoch, prefixed with MM-DD when it is not on ``day``."""
+    text = epoch.utc.iso(ndp)
+    clock = text[11:].rstrip("Z")
+    return clock if day is None or text[:10] == day else f"{text[5:10]} {clock}"
 
 
 def _table(title, **kw):
-    return Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, **kw)
+    # every text is escaped: names come from users' files and "[...]" must stay text
+    return Table(title=escape(title), title_justify="left", box=box.SIMPLE_HEAD,
+                 pad_edge=False, **kw)
+
+
+def _row(table, *cells, **kw):
+    table.add_row(*(escape(str(c)) for c in cells), **kw)
 
 
 def opportunities_table(opportunities, chosen=None, title="Launch opportunities"):
@@ -46,10 +55,10 @@ def opportunities_table(opportunities, chosen=None, title="Launch opportunities"
                 o.direction == chosen.direction:
             mark = "chosen"
         day = o.epoch.utc.iso(0)[:10]
-        t.add_row(f"{day} {_clock(o.epoch, 1)}", o.direction[:4] + ".",
+        _row(t, f"{day} {_clock(o.epoch, 1)}", o.direction[:4] + ".",
                   f"{np.degrees(o.launch_azimuth):.2f}", f"{np.degrees(o.inertial_azimuth):.2f}",
                   f"{np.degrees(o.raan_offset):.4f}", f"{np.degrees(o.phase_angle):.2f}", mark)
-    t.caption = ("dir.: the launch heads north (asce.) or south (desc.) along the plane; "
+    t.caption = escape("dir.: the launch heads north (asce.) or south (desc.) along the plane; "
                  "launch az.: heading flown over the rotating Earth; inertial az.: heading of "
                  "the plane at the site; RAAN off.: insertion plane minus target plane; "
                  "target phase: how far the target is ahead at insertion")
@@ -59,7 +68,8 @@ def opportunities_table(opportunities, chosen=None, title="Launch opportunities"
 
 def burns_table(plan):
     """Every burn: epoch, chaser-LVLH components and magnitude (m/s), plus totals."""
-    t = _table(f"Burns on {plan.day} (UTC); delta-v in the chaser's LVLH frame, m/s")
+    t = _table(f"Burns (UTC, on {plan.day} unless dated); delta-v in the chaser's LVLH "
+               "frame, m/s")
     t.add_column("burn")
     t.add_column("UTC", no_wrap=True)
     t.add_column("T+", no_wrap=True)
@@ -69,14 +79,14 @@ def burns_table(plan):
     t.add_column("|dv|", justify="right")
     for b in plan.burns:
         dv = b.dv_lvlh * 1e3
-        t.add_row(b.name, _clock(b.epoch, 1), _hms(float(b.epoch - plan.launch_epoch)),
+        _row(t, b.name, _clock(b.epoch, 1, plan.day), _hms(float(b.epoch - plan.launch_epoch)),
                   f"{dv[0]:.3f}", f"{dv[1]:.3f}", f"{dv[2]:.3f}", f"{b.magnitude * 1e3:.3f}")
     t.add_section()
     for phase, total in plan.dv_by_phase().items():
-        t.add_row("", "", "", "", "", phase, f"{total * 1e3:.3f}", style="dim")
-    t.add_row("total", "", "", "", "", "", f"{plan.total_dv * 1e3:.3f}", style="bold")
+        _row(t, "", "", "", "", "", phase, f"{total * 1e3:.3f}", style="dim")
+    _row(t, "total", "", "", "", "", "", f"{plan.total_dv * 1e3:.3f}", style="bold")
     legend = "; ".join(f"{b.name}: {b.purpose}" for b in plan.burns if b.phase == "phasing")
-    t.caption = ("x: along V-bar (the direction of flight); y: along -H-bar (opposite the "
+    t.caption = escape("x: along V-bar (the direction of flight); y: along -H-bar (opposite the "
                  "orbital angular momentum); z: along R-bar (positive toward the Earth). "
                  + legend + "; TA/TB: depart/stop at hold points; FA: final approach")
     t.caption_justify = "left"
@@ -85,8 +95,8 @@ def burns_table(plan):
 
 def timeline_table(plan):
     """Timeline from lift-off to docking, with the range to the target."""
-    t = _table(f"Timeline on {plan.day} (UTC)")
-    t.caption = ("T+: time from lift-off; range: distance from the target's centre of mass "
+    t = _table(f"Timeline (UTC, on {plan.day} unless dated)")
+    t.caption = escape("T+: time from lift-off; range: distance from the target's centre of mass "
                  "(hold points are measured from the docking port)")
     t.caption_justify = "left"
     t.add_column("T+", no_wrap=True)
@@ -98,7 +108,8 @@ def timeline_table(plan):
         rng = ""
         if e.range_km is not None:
             rng = f"{e.range_km:.1f} km" if e.range_km >= 1.0 else f"{e.range_km * 1e3:.1f} m"
-        t.add_row(_hms(float(e.epoch - plan.launch_epoch)), _clock(e.epoch), e.event, rng,
+        _row(t, _hms(float(e.epoch - plan.launch_epoch)), _clock(e.epoch, 0, plan.day), e.event,
+             rng,
                   e.detail)
     return t
 
@@ -108,22 +119,22 @@ def summary_table(plan):
     t = _table("Plan summary", show_header=False)
     t.add_column("item", style="bold")
     t.add_column("value")
-    t.add_row("target", f"{plan.target_name} ({plan.target_source})")
-    t.add_row("site", f"{plan.site.name} ({plan.site.lat_deg:.3f} N, {plan.site.lon_deg:.3f} E)")
+    _row(t, "target", f"{plan.target_name} ({plan.target_source})")
+    _row(t, "site", f"{plan.site.name} ({plan.site.lat_deg:.3f} N, {plan.site.lon_deg:.3f} E)")
     o = plan.opportunity
-    t.add_row("lift-off", f"{plan.launch_epoch.utc.iso(1)} ({o.direction}; insertion plane "
+    _row(t, "lift-off", f"{plan.launch_epoch.utc.iso(1)} ({o.direction}; insertion plane "
               f"{np.degrees(o.raan_offset):+.4f} deg in RAAN from the target's, for the "
               "differential J2 regression)")
-    t.add_row("insertion", plan.insertion_epoch.utc.iso(1))
-    t.add_row("docking", plan.docking_epoch.utc.iso(1))
+    _row(t, "insertion", plan.insertion_epoch.utc.iso(1))
+    _row(t, "docking", plan.docking_epoch.utc.iso(1))
     d = plan.duration_s
-    t.add_row("launch to docking", f"{int(d // 3600)} h {int(d % 3600 // 60):02d} min "
+    _row(t, "launch to docking", f"{int(d // 3600)} h {int(d % 3600 // 60):02d} min "
               f"(limit {plan.config.max_duration_s / 3600:.2f} h)")
-    t.add_row("total delta-v", f"{plan.total_dv * 1e3:.2f} m/s in {len(plan.burns)} burns")
-    t.add_row("contact miss", f"{plan.final_position_error * 1e3:.3f} m and "
+    _row(t, "total delta-v", f"{plan.total_dv * 1e3:.2f} m/s in {len(plan.burns)} burns")
+    _row(t, "contact miss", f"{plan.final_position_error * 1e3:.3f} m and "
               f"{plan.final_velocity_error * 1e6:.3f} mm/s from the aim (port, "
               f"{plan.aim_velocity[0] * 1e3:.2f} m/s closing)")
     if plan.closest_approach is not None:
-        t.add_row("safety", plan.closest_approach)
-    t.add_row("force model", plan.force_model)
+        _row(t, "safety", plan.closest_approach)
+    _row(t, "force model", plan.force_model)
     return t
