@@ -158,3 +158,33 @@ def test_bundled_name_wins_over_a_folder_of_the_same_name(tmp_path):
     proc = _cosmoplan("run", "shenzhou-12", "--out", str(tmp_path / "o"), "--no-plots",
                       cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_run_tianwen1_marks_the_real_dates(tmp_path):
+    proc = _cosmoplan("run", "tianwen-1", "--out", str(tmp_path / "tw1"))
+    assert proc.returncode == 0, proc.stderr
+    assert "Tianwen-1" in proc.stdout and "launch C3" in proc.stdout
+    data = json.loads((tmp_path / "tw1" / "porkchop.json").read_text())
+    mark = data["marks"][0]
+    assert mark["name"] == "Tianwen-1" and mark["c3_km2_s2"] < 20.0
+    assert mark["vinf_arrival_km_s"] < 4.0
+    assert "2020-07" <= data["optimum"]["departure_utc"][:7] <= "2020-08"
+    for name in ("porkchop.png", "porkchop.csv"):
+        assert (tmp_path / "tw1" / name).stat().st_size > 10_000
+
+
+def test_porkchop_command_and_its_bad_input(tmp_path):
+    proc = _cosmoplan("porkchop", "earth", "mars", "--launch", "2020-06-01/2020-09-30",
+                      "--arrive", "2020-12-01/2021-09-30", "--step", "5", "--c3-max", "20",
+                      "--vinf-max", "4", "--out", str(tmp_path / "pc"), "--no-plots")
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "pc" / "porkchop.csv").exists()
+    assert not (tmp_path / "pc" / "porkchop.png").exists()
+    bad = _cosmoplan("porkchop", "earth", "mars", "--launch", "2020-09-30/2020-06-01",
+                     "--arrive", "2020-12-01/2021-09-30", "--out", str(tmp_path / "bad"))
+    assert bad.returncode == 2 and "runs backwards" in bad.stderr and "--launch" in bad.stderr
+    assert not (tmp_path / "bad").exists()
+    bad = _cosmoplan("porkchop", "earth", "vulcan", "--launch", "2020-06-01/2020-09-30",
+                     "--arrive", "2020-12-01/2021-09-30", "--out", str(tmp_path / "bad"))
+    assert bad.returncode == 2 and "unknown body 'vulcan'" in bad.stderr
+    assert "Traceback" not in bad.stderr

@@ -150,36 +150,16 @@ def run(
     plots: bool = typer.Option(True, "--plots/--no-plots", help="Write PNG plots."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
 ):
-    """Plan a launch and fast rendezvous for a scenario; print tables, write files."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    """Run a scenario (a rendezvous plan or a porkchop); print tables, write files."""
 
     from .mission import run_scenario
 
     def job():
         if not err_console.is_terminal:
-            # no progress bar on a pipe or a log: say what is happening, once per stage
-            seen = set()
-
-            def progress(stage, frac):
-                _Stop.check()
-                if stage not in seen and stage != "done":
-                    seen.add(stage)
-                    err_console.print(f"cosmoplan: {stage} ...", highlight=False,
-                                      soft_wrap=True, markup=False)
-
             err_console.print("cosmoplan: planning (the first run also compiles the numeric "
                               "kernels, about a minute)", highlight=False, soft_wrap=True)
-            res = run_scenario(scenario, out, plots=plots, progress=progress)
-        else:
-            with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
-                          TimeElapsedColumn(), console=err_console, transient=True) as bar:
-                task = bar.add_task("planning", total=1.0)
-
-                def progress(stage, frac):
-                    _Stop.check()
-                    bar.update(task, completed=frac, description=stage)
-
-                res = run_scenario(scenario, out, plots=plots, progress=progress)
+        res = _progress_runner(lambda progress: run_scenario(scenario, out, plots=plots,
+                                                             progress=progress))
         _report(res)
 
     _run_guarded(debug, job)
@@ -192,6 +172,9 @@ def _report(res):
 
     from .report.tables import burns_table, opportunities_table, summary_table, timeline_table
 
+    if res.porkchop is not None:
+        _report_porkchop(res)
+        return
     plan = res.plan
     console.print(Text(res.scenario.scenario.description or res.scenario.scenario.name,
                        style="bold"))
@@ -210,10 +193,122 @@ def _report(res):
     for w in plan.warnings:
         console.print(Text("note: ", style="yellow") + Text(w))
     if res.files:
-        console.print(Text("3. Files written to ") + Text(str(res.files[0].parent), style="bold")
+        console.print(Text("3. "), end="")
+        _files(res.files)
+
+
+def _report_porkchop(res):
+    from rich.text import Text
+
+    from .report.tables import porkchop_table
+
+    console.print(Text(res.scenario.scenario.description or res.scenario.scenario.name,
+                       style="bold"))
+    pk = res.scenario.porkchop
+    console.print(porkchop_table(res.porkchop, res.best, res.marks, c3_max=pk.c3_max,
+                                 vinf_max=pk.vinf_max))
+    _files(res.files)
+
+
+def _files(files):
+    from rich.text import Text
+
+    if files:
+        console.print(Text("Files written to ") + Text(str(files[0].parent), style="bold")
                       + Text(":"))
-        for f in res.files:
+        for f in files:
             console.print(Text(f"   {f.name}"))
+
+
+def _progress_runner(func):
+    """Run ``func(progress)`` with a rich progress bar (or stage lines off a terminal)."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    if not err_console.is_terminal:
+        seen = set()
+
+        def progress(stage, frac):
+            _Stop.check()
+            if stage not in seen and stage != "done":
+                seen.add(stage)
+                err_console.print(f"cosmoplan: {stage} ...", highlight=False, soft_wrap=True,
+                                  markup=False)
+
+        return func(progress)
+    with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
+                  TimeElapsedColumn(), console=err_console, transient=True) as bar:
+        task = bar.add_task("working", total=1.0)
+
+        def progress(stage, frac):
+            _Stop.check()
+            bar.update(task, completed=frac, description=stage)
+
+        return func(progress)
+
+
+@app.command()
+def porkchop(
+    departure: str = typer.Argument(..., help="Departure planet, e.g. earth."),
+    arrival: str = typer.Argument(..., help="Arrival planet, e.g. mars."),
+    launch: str = typer.Option(..., "--launch", help="Launch window START/STOP (UTC dates), "
+                                                     "e.g. 2020-06-01/2020-09-30."),
+    arrive: str = typer.Option(..., "--arrive", help="Arrival window START/STOP."),
+    step: float = typer.Option(1.0, "--step", help="Grid step, days."),
+    c3_max: float = typer.Option(None, "--c3-max", help="Largest launch C3, km^2/s^2."),
+    vinf_max: float = typer.Option(None, "--vinf-max", help="Largest arrival v_inf, km/s."),
+    revolutions: int = typer.Option(0, "--revolutions", help="Heliocentric revolutions."),
+    out: Path = typer.Option(Path("cosmoplan-out/porkchop"), "--out", "-o",
+                             help="Output folder for porkchop.png, .csv and .json."),
+    plots: bool = typer.Option(True, "--plots/--no-plots", help="Write the PNG plot."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
+):
+    """Porkchop plot of a launch period: C3, DLA/RLA, arrival v-infinity for every pair."""
+    from .mission import PORKCHOP_FILES, check_output_dir
+    from .scenario import PorkchopScenario
+
+    def job():
+        check_output_dir(out, PORKCHOP_FILES)
+        data = {"scenario": {"name": f"{departure}-{arrival}", "kind": "porkchop",
+                             "description": f"{departure.title()} to {arrival.title()}, "
+                                            f"launch {launch}, arrival {arrive}"},
+                "porkchop": {"departure": departure, "arrival": arrival, "launch": launch,
+                             "arrive": arrive, "step_days": float(step),
+                             "revolutions": int(revolutions)}}
+        if c3_max is not None:
+            data["porkchop"]["c3_max"] = float(c3_max)
+        if vinf_max is not None:
+            data["porkchop"]["vinf_max"] = float(vinf_max)
+        sc = _validate_cli(PorkchopScenario, data)
+        from .mission import run_scenario
+
+        res = _progress_runner(lambda progress: run_scenario(sc, out, plots=plots,
+                                                             progress=progress))
+        _report(res)
+
+    _run_guarded(debug, job)
+
+
+def _validate_cli(model, data):
+    """Validate command-line values with the scenario model; errors name the option."""
+    from pydantic import ValidationError
+
+    from .errors import InputError
+    from .scenario import _check_porkchop
+
+    try:
+        sc = model.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = str(err["loc"][-1]).replace("_", "-")
+        raise InputError(f"option --{key} = {err.get('input')!r}: {err['msg']}",
+                         field=key, value=err.get("input")) from None
+    try:
+        _check_porkchop(sc)
+    except InputError as exc:
+        key = (exc.field or "").split(".")[-1].replace("_", "-")
+        raise InputError(f"{exc} (option --{key})" if key in ("launch", "arrive")
+                         else str(exc), field=exc.field, value=exc.value) from None
+    return sc
 
 
 @app.command()

@@ -19,7 +19,7 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .scenario import load_scenario
@@ -33,23 +33,35 @@ class RunResult:
 
     Attributes
     ----------
-    scenario : Scenario
+    scenario : Scenario or PorkchopScenario
     plan : RendezvousPlan
+        The plan (rendezvous scenarios; None for porkchops).
     comparisons : list of (TLE, list of LaunchOpportunity)
         Launch opportunities computed with the comparison element sets.
     files : list of Path
         Files written (empty when ``out_dir`` was False).
+    porkchop : Porkchop or None
+        The grid (porkchop scenarios).
+    best : PorkchopPoint or None
+        The optimum under the scenario's constraints.
+    marks : list of (str, PorkchopPoint)
+        The scenario's marked dates (e.g. a real mission's), each solved exactly.
     """
 
     scenario: object
     plan: object
     comparisons: list
     files: list
+    porkchop: object = None
+    best: object = None
+    marks: list = field(default_factory=list)
 
 
 OUTPUT_FILES = ("plan.json", "chaser.oem", "relative_approach.png", "altitude.png",
                 "ground_track.png")
-"""The files a run writes into its output folder (a run replaces all of them together)."""
+"""The files a rendezvous run writes into its output folder (replaced all together)."""
+PORKCHOP_FILES = ("porkchop.json", "porkchop.csv", "porkchop.png")
+"""The files a porkchop run writes."""
 
 
 def run_scenario(scenario, out_dir=None, *, plots=True, progress=None):
@@ -81,8 +93,9 @@ def run_scenario(scenario, out_dir=None, *, plots=True, progress=None):
     """
     from .errors import InputError
     from .rendezvous import TargetEphemeris, launch_opportunities, plan_fast_rendezvous
+    from .scenario import PorkchopScenario
 
-    sc = scenario if hasattr(scenario, "to_config") else load_scenario(scenario)
+    sc = scenario if hasattr(scenario, "scenario") else load_scenario(scenario)
     out = None
     if out_dir is not False:
         if out_dir is not None and not isinstance(out_dir, (str, os.PathLike)):
@@ -94,7 +107,10 @@ def run_scenario(scenario, out_dir=None, *, plots=True, progress=None):
         if out is None:
             out = Path(sc.output.directory) if sc.output.directory else \
                 Path("cosmoplan-out") / _safe_name(sc.scenario.name)
-        check_output_dir(out)
+        check_output_dir(out, PORKCHOP_FILES if isinstance(sc, PorkchopScenario)
+                         else OUTPUT_FILES)
+    if isinstance(sc, PorkchopScenario):
+        return _run_porkchop(sc, out, plots, progress)
     try:
         cfg = sc.to_config()
         site = sc.site_object()
@@ -151,7 +167,64 @@ def _existing_ancestor(path):
     return p
 
 
-def check_output_dir(out):
+def _run_porkchop(sc, out, plots, progress):
+    """The porkchop job: grid, optimum, marks, and (with ``out``) its three files."""
+    from .errors import InputError
+    from .interplanetary.porkchop import porkchop
+
+    pk = sc.porkchop
+    try:
+        pc = porkchop(pk.departure, pk.arrival, pk.launch, pk.arrive, step_days=pk.step_days,
+                      arrival_step_days=pk.arrival_step_days, prograde=pk.prograde,
+                      revolutions=pk.revolutions, branch=pk.branch,
+                      capture=sc.capture_orbit(), progress=progress)
+        marks = [(m.name, pc.evaluate(m.departure, m.arrival)) for m in sc.marks]
+    except InputError as exc:
+        if exc.source is None and exc.field:
+            field = exc.field if "." in exc.field else f"porkchop.{exc.field}"
+            raise sc._error(str(exc), field, exc.value) from None
+        raise
+    best = pc.best(c3_max=pk.c3_max, vinf_max=pk.vinf_max, objective=pk.objective)
+    files = []
+    if out is not None:
+        if progress is not None:
+            progress("writing files", 1.0)
+        files = _write_porkchop(sc, pc, best, marks, out, plots, progress)
+    return RunResult(sc, None, [], files, porkchop=pc, best=best, marks=marks)
+
+
+def _write_porkchop(sc, pc, best, marks, out, plots, progress):
+    pk = sc.porkchop
+    summary = {
+        "format": "cosmoplan porkchop 1",
+        "scenario": sc.scenario.name,
+        "departure_body": pc.departure_body.name,
+        "arrival_body": pc.arrival_body.name,
+        "grid": {"departures": int(pc.departure.size), "arrivals": int(pc.arrival.size),
+                 "step_days": pk.step_days, "prograde": pc.prograde,
+                 "revolutions": pc.revolutions,
+                 "cells_with_a_transfer": int(pc.valid.sum())},
+        "constraints": {"c3_max_km2_s2": pk.c3_max, "vinf_max_km_s": pk.vinf_max,
+                        "objective": pk.objective},
+        "capture_orbit": {"periapsis_altitude_km": pc.capture.periapsis_altitude_km,
+                          "period_days": pc.capture.period_s / 86400.0},
+        "optimum": best.to_dict(),
+        "marks": [{"name": name, **pt.to_dict()} for name, pt in marks],
+        "timings_s": {k: v for k, v in pc.timings.items() if k.endswith("_s")},
+    }
+
+    def write(stage):
+        (stage / "porkchop.json").write_text(json.dumps(summary, indent=2) + "\n",
+                                             encoding="utf-8")
+        pc.to_csv(stage / "porkchop.csv")
+        if plots:
+            pc.plot(stage / "porkchop.png", marks=[(n, p.departure, p.arrival) for n, p in marks],
+                    c3_max=pk.c3_max, vinf_max=pk.vinf_max, best=best)
+
+    return _staged_write(out, write, PORKCHOP_FILES, progress)
+
+
+def check_output_dir(out, names=OUTPUT_FILES):
     """Raise InputError if the output folder cannot be created or written (creates nothing).
 
     Catches what the operating system would refuse later: a path that is a file, a
@@ -161,7 +234,7 @@ def check_output_dir(out):
     from .errors import InputError
 
     try:
-        _check_output_dir(Path(out))
+        _check_output_dir(Path(out), names)
     except InputError:
         raise
     except (OSError, ValueError) as exc:
@@ -170,7 +243,7 @@ def check_output_dir(out):
                          field="out", value=str(out)[:200]) from None
 
 
-def _check_output_dir(out):
+def _check_output_dir(out, names):
     from .errors import InputError
 
     text = str(out)
@@ -196,7 +269,7 @@ def _check_output_dir(out):
     if not os.access(base, os.W_OK | os.X_OK):
         raise InputError(f"cannot write the output folder {str(out)!r}: no write permission "
                          f"in {str(base)!r}", field="out", value=str(out))
-    for name in OUTPUT_FILES:
+    for name in names:
         dest = out / name
         if dest.exists() and not dest.is_file():
             raise InputError(f"{str(dest)!r} exists and is not a file: move it away",
@@ -206,23 +279,11 @@ def _check_output_dir(out):
 def write_outputs(plan, out_dir, *, plots=True, scenario_name="rendezvous", progress=None):
     """Write plan.json, chaser.oem and the plots into ``out_dir``, all or nothing.
 
-    The files are first written into a staging folder; then every file of a previous run
-    in ``out_dir`` (see :data:`OUTPUT_FILES`) is set aside, the new ones are moved in, and
-    the old ones are deleted; if anything fails on the way, the old set is put back. So
-    the folder holds either the old run's files or the new run's, never a mix.
+    See :func:`_staged_write` for how the folder is replaced.
     """
     from .ccsds import OEMSegment, write_oem
-    from .errors import InputError
 
-    out = Path(out_dir)
-    check_output_dir(out)
-    base = _existing_ancestor(out)
-    try:
-        stage = Path(tempfile.mkdtemp(prefix=".cosmoplan-staging.", dir=base))
-    except OSError as exc:
-        raise InputError(f"cannot write into {str(base)!r}: {exc.strerror}", field="out",
-                         value=str(out)) from None
-    try:
+    def write(stage):
         content = plan.to_dict()
         content["scenario"] = scenario_name
         (stage / "plan.json").write_text(json.dumps(content, indent=2) + "\n", encoding="utf-8")
@@ -237,10 +298,33 @@ def write_outputs(plan, out_dir, *, plots=True, scenario_name="rendezvous", prog
             from .report.plots import plot_all
 
             plot_all(plan, stage)
+
+    return _staged_write(Path(out_dir), write, OUTPUT_FILES, progress)
+
+
+def _staged_write(out, write, names, progress=None):
+    """Run ``write(stage_folder)``, then replace the files ``names`` in ``out`` by the new ones.
+
+    The files are first written into a staging folder; then every file of a previous run
+    in ``out`` (among ``names``) is set aside, the new ones are moved in, and the old ones
+    are deleted; if anything fails on the way, the old set is put back. So the folder holds
+    either the old run's files or the new run's, never a mix.
+    """
+    from .errors import InputError
+
+    check_output_dir(out, names)
+    base = _existing_ancestor(out)
+    try:
+        stage = Path(tempfile.mkdtemp(prefix=".cosmoplan-staging.", dir=base))
+    except OSError as exc:
+        raise InputError(f"cannot write into {str(base)!r}: {exc.strerror}", field="out",
+                         value=str(out)) from None
+    try:
+        write(stage)
         if progress is not None:
             progress("moving files into place", 1.0)  # last chance to stop cleanly
         try:
-            return _commit(stage, out)
+            return _commit(stage, out, names)
         except OSError as exc:
             raise InputError(f"cannot write the output folder {str(out)!r}: "
                              f"{exc.strerror or exc}", field="out", value=str(out)) from None
@@ -248,12 +332,12 @@ def write_outputs(plan, out_dir, *, plots=True, scenario_name="rendezvous", prog
         shutil.rmtree(stage, ignore_errors=True)
 
 
-def _commit(stage, out):
+def _commit(stage, out, names):
     """Replace this run's files in ``out`` by the staged ones, all or nothing."""
     from .errors import InputError
 
     new = sorted(stage.iterdir())
-    for f in OUTPUT_FILES:
+    for f in names:
         dest = out / f
         if dest.exists() and not dest.is_file():
             raise InputError(f"{str(dest)!r} exists and is not a file: move it away",
@@ -261,7 +345,7 @@ def _commit(stage, out):
     out.mkdir(parents=True, exist_ok=True)
     aside, placed = [], []
     try:
-        for name in OUTPUT_FILES:  # set the previous run's files aside
+        for name in names:  # set the previous run's files aside
             dest = out / name
             if dest.exists():
                 tmp = out / f".{name}.cosmoplan-previous"

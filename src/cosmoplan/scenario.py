@@ -54,6 +54,7 @@ class _Model(BaseModel):
 
 class ScenarioInfo(_Model):
     name: str = Field(pattern=_NAME, max_length=80)
+    kind: Literal["rendezvous", "porkchop"] = "rendezvous"
     description: str = Field(default="", pattern=r"^[^\x00-\x1f\x7f]*$", max_length=300)
 
 
@@ -156,18 +157,8 @@ class OutputSpec(_Model):
     sample_step_s: float = Field(default=20.0, ge=1, le=600)
 
 
-class Scenario(_Model):
-    """A validated scenario file (user units). See the module docstring."""
-
-    scenario: ScenarioInfo
-    target: TargetSpec
-    site: SiteSpec
-    launch: LaunchSpec
-    insertion: InsertionSpec
-    rendezvous: RendezvousSpec = RendezvousSpec()
-    chaser: SpacecraftSpec = SpacecraftSpec(name="chaser", mass_kg=8000.0, drag_area_m2=12.0)
-    propagation: PropagationSpec = PropagationSpec()
-    output: OutputSpec = OutputSpec()
+class _ScenarioFile(_Model):
+    """What every scenario file has: where it came from, and errors located in it."""
 
     # Filled in by load_scenario (not part of the file).
     source_path: Path | None = Field(default=None, exclude=True)
@@ -179,6 +170,20 @@ class Scenario(_Model):
                           else str(self.source_path),
                           line=_line_of(self._text, tuple(field.split("."))),
                           field=field, value=value)
+
+
+class Scenario(_ScenarioFile):
+    """A validated rendezvous scenario file (user units). See the module docstring."""
+
+    scenario: ScenarioInfo
+    target: TargetSpec
+    site: SiteSpec
+    launch: LaunchSpec
+    insertion: InsertionSpec
+    rendezvous: RendezvousSpec = RendezvousSpec()
+    chaser: SpacecraftSpec = SpacecraftSpec(name="chaser", mass_kg=8000.0, drag_area_m2=12.0)
+    propagation: PropagationSpec = PropagationSpec()
+    output: OutputSpec = OutputSpec()
 
     # ------------------------------------------------------------------ conversions
     def to_config(self):
@@ -326,6 +331,48 @@ class Scenario(_Model):
             raise self._error(str(exc), field, exc.value) from None
 
 
+class PorkchopSpec(_Model):
+    departure: str = "earth"
+    arrival: str = "mars"
+    launch: str = Field(description="START/STOP dates, e.g. 2020-06-01/2020-09-30")
+    arrive: str
+    step_days: float = Field(default=1.0, gt=0, le=100)
+    arrival_step_days: float | None = Field(default=None, gt=0, le=100)
+    prograde: bool = True
+    revolutions: int = Field(default=0, ge=0, le=10)
+    branch: Literal["low", "high"] = "low"
+    c3_max: float | None = Field(default=None, gt=0)
+    vinf_max: float | None = Field(default=None, gt=0)
+    objective: Literal["c3", "vinf", "total"] = "c3"
+
+
+class CaptureSpec(_Model):
+    periapsis_altitude_km: float = Field(default=400.0, gt=0)
+    period_days: float = Field(default=10.0, gt=0)
+
+
+class MarkSpec(_Model):
+    name: str = Field(pattern=_NAME, max_length=120)
+    departure: str
+    arrival: str
+
+
+class PorkchopScenario(_ScenarioFile):
+    """A scenario of kind 'porkchop': a launch-period grid between two planets."""
+
+    scenario: ScenarioInfo
+    porkchop: PorkchopSpec
+    capture: CaptureSpec = CaptureSpec()
+    marks: list[MarkSpec] = []
+    output: OutputSpec = OutputSpec()
+
+    def capture_orbit(self):
+        from .interplanetary.porkchop import CaptureOrbit
+
+        return CaptureOrbit(self.capture.periapsis_altitude_km,
+                            self.capture.period_days * 86400.0)
+
+
 def bundled_scenarios():
     """Names of the scenarios shipped with cosmoplan."""
     folder = _DATA / "scenarios"
@@ -399,6 +446,26 @@ def _line_of_keys(text, keys):
     return header_line
 
 
+def _check_porkchop(sc):
+    """Bodies, date spans and marks of a porkchop scenario (InputError with the key)."""
+    from .interplanetary.bodies import get_planet
+    from .interplanetary.porkchop import _span
+    from .time import Epoch
+
+    pk = sc.porkchop
+    get_planet(pk.departure, "porkchop.departure")
+    get_planet(pk.arrival, "porkchop.arrival")
+    _span(pk.launch, "porkchop.launch")
+    _span(pk.arrive, "porkchop.arrive")
+    sc.capture_orbit()
+    for m in sc.marks:
+        for key in ("departure", "arrival"):
+            try:
+                Epoch.from_iso(getattr(m, key))
+            except InputError as exc:
+                raise InputError(str(exc), field=f"marks.{key}", value=getattr(m, key)) from None
+
+
 def _clean_loc(data, loc):
     """The part of a pydantic error location that names keys of the file (pydantic adds
     union-member tags such as 'float' or "literal['auto']" after the real key)."""
@@ -447,8 +514,11 @@ def load_scenario(name_or_path):
             m = re.search(r"at line (\d+)", str(exc))
             line = int(m.group(1)) if m else None
         raise InputError(f"TOML syntax error: {exc}", source=str(path), line=line) from None
+    kind = data.get("scenario", {}).get("kind", "rendezvous") if isinstance(
+        data.get("scenario"), dict) else "rendezvous"
+    model = PorkchopScenario if kind == "porkchop" else Scenario
     try:
-        sc = Scenario.model_validate(data)
+        sc = model.model_validate(data)
     except ValidationError as exc:
         problems = []
         by_key = {}
@@ -488,8 +558,11 @@ def load_scenario(name_or_path):
     sc._text = text
     # Checks that need the internal objects (impossible orbits etc.): re-raise with the file.
     try:
-        sc.to_config()
-        sc.site_object()
+        if isinstance(sc, PorkchopScenario):
+            _check_porkchop(sc)
+        else:
+            sc.to_config()
+            sc.site_object()
     except InputError as exc:
         field = exc.field or ""
         loc = tuple(field.split(".")) if field else ()

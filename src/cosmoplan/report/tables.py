@@ -138,3 +138,42 @@ def summary_table(plan):
         _row(t, "safety", plan.closest_approach)
     _row(t, "force model", plan.force_model)
     return t
+
+
+def porkchop_table(pc, best, marks, *, c3_max=None, vinf_max=None):
+    """The optimum of a porkchop grid and the marked dates: C3, DLA/RLA, v_inf, capture."""
+    cons = []
+    if c3_max is not None:
+        cons.append(f"C3 <= {c3_max:g} km²/s²")
+    if vinf_max is not None:
+        cons.append(f"arrival v_inf <= {vinf_max:g} km/s")
+    t = _table(f"{pc.departure_body.name} to {pc.arrival_body.name}: "
+               f"{pc.departure.size} x {pc.arrival.size} Lambert transfers"
+               + (f"; optimum under {' and '.join(cons)}" if cons else ""))
+    points = [("optimum", best)] + list(marks)
+    t.add_column("")
+    for label, _ in points:
+        t.add_column(escape(label), justify="right", no_wrap=True)
+    rows = [
+        ("departure (UTC)", lambda p: p.departure.utc.iso(0)[:16].replace("T", " ")),
+        ("arrival (UTC)", lambda p: p.arrival.utc.iso(0)[:16].replace("T", " ")),
+        ("time of flight (days)", lambda p: f"{p.tof_s / 86400:.1f}"),
+        ("launch C3 (km²/s²)", lambda p: f"{p.c3:.3f}"),
+        ("DLA (deg)", lambda p: f"{np.degrees(p.dla):.2f}"),
+        ("RLA (deg)", lambda p: f"{np.degrees(p.rla) % 360:.2f}"),
+        ("arrival v_inf (km/s)", lambda p: f"{p.vinf_arrival:.3f}"),
+        ("capture delta-v (km/s)", lambda p: f"{p.capture_dv:.3f}"),
+    ]
+    for name, fmt in rows:
+        _row(t, name, *(fmt(p) for _, p in points))
+    tm = pc.timings
+    t.caption = escape(
+        f"Heliocentric, {'prograde' if pc.prograde else 'retrograde'}, {pc.revolutions} "
+        f"revolution(s); DLA/RLA: declination and right ascension of the departure asymptote "
+        f"(Earth mean equator and equinox of J2000); capture into a "
+        f"{pc.capture.periapsis_altitude_km:g} km periapsis, "
+        f"{pc.capture.period_s / 86400:g}-day orbit. {int(pc.valid.sum()):,} of "
+        f"{tm.get('cells', pc.valid.size):,} cells have a transfer; ephemeris "
+        f"{tm.get('ephemeris_s', 0):.2f} s, Lambert {tm.get('lambert_s', 0):.2f} s.")
+    t.caption_justify = "left"
+    return t
