@@ -349,7 +349,7 @@ def porkchop(departure_body, arrival_body, launch, arrive, *, step_days=1.0,
     dla, rla, vinf_a = c3.copy(), c3.copy(), c3.copy()
     status = np.full((n_dep, n_arr), 5, dtype=np.int8)
     t_solve = 0.0
-    rows = max(1, min(n_dep, 2_000_000 // max(n_arr, 1)))
+    rows = max(1, min(n_dep, 200_000 // max(n_arr, 1)))  # ~10 progress steps per 1e6 cells
     for i0 in range(0, n_dep, rows):
         i1 = min(n_dep, i0 + rows)
         block = tof[i0:i1]
