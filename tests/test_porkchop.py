@@ -113,3 +113,9 @@ def test_plot_and_csv(window, tmp_path):
     csv = window.to_csv(tmp_path / "p.csv").read_text().splitlines()
     assert csv[0].startswith("departure_utc,arrival_utc,time_of_flight_days,c3_km2_s2")
     assert len(csv) == 1 + int(window.valid.sum())
+
+
+def test_arrival_window_before_launch_window():
+    with pytest.raises(InputError, match="ends before the launch window starts") as exc:
+        porkchop("earth", "mars", "2021-06-01/2021-09-30", "2020-12-01/2021-01-30")
+    assert exc.value.field == "arrive"

@@ -295,19 +295,27 @@ def _validate_cli(model, data):
     from .errors import InputError
     from .scenario import _check_porkchop
 
+    options = {"step_days": "step", "c3_max": "c3-max", "vinf_max": "vinf-max",
+               "launch": "launch", "arrive": "arrive", "revolutions": "revolutions",
+               "departure": "DEPARTURE", "arrival": "ARRIVAL"}
+
+    def name(key):
+        key = str(key).split(".")[-1]
+        opt = options.get(key, key.replace("_", "-"))
+        return opt if opt.isupper() else f"--{opt}"
+
     try:
         sc = model.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
-        key = str(err["loc"][-1]).replace("_", "-")
-        raise InputError(f"option --{key} = {err.get('input')!r}: {err['msg']}",
-                         field=key, value=err.get("input")) from None
+        key = err["loc"][-1]
+        raise InputError(f"{name(key)} = {err.get('input')!r}: {err['msg']}",
+                         field=str(key), value=err.get("input")) from None
     try:
         _check_porkchop(sc)
     except InputError as exc:
-        key = (exc.field or "").split(".")[-1].replace("_", "-")
-        raise InputError(f"{exc} (option --{key})" if key in ("launch", "arrive")
-                         else str(exc), field=exc.field, value=exc.value) from None
+        msg = str(exc).replace(f"{exc.field}", name(exc.field)) if exc.field else str(exc)
+        raise InputError(msg, field=exc.field, value=exc.value) from None
     return sc
 
 

@@ -181,14 +181,23 @@ class Porkchop:
             raise InputError(f"objective must be 'c3', 'vinf' or 'total', got {objective!r}",
                              field="objective", value=objective)
         if not np.any(ok):
+            pair = f"{self.departure_body.name}-{self.arrival_body.name}"
             good = self.valid
-            best_c3 = float(np.nanmin(np.where(good, self.c3, np.nan))) if np.any(good) else None
-            best_v = (float(np.nanmin(np.where(good, self.vinf_arrival, np.nan)))
-                      if np.any(good) else None)
+            if not np.any(good):
+                counts = ", ".join(f"{int(np.sum(self.status == k)):,} {STATUS[k]}"
+                                   for k in sorted(set(np.unique(self.status).tolist())))
+                raise PlanningError(f"the {pair} grid has no transfer at all ({counts}): "
+                                    "check that the arrival window follows the launch window")
+            best_c3 = float(np.nanmin(np.where(good, self.c3, np.nan)))
+            best_v = float(np.nanmin(np.where(good, self.vinf_arrival, np.nan)))
+            cons = " and ".join(([f"C3 <= {c3_max:g} km^2/s^2"] if c3_max is not None else [])
+                                + ([f"arrival v_inf <= {vinf_max:g} km/s"]
+                                   if vinf_max is not None else [])
+                                + (["the arrival window"] if arrive_between is not None
+                                   else []))
             raise PlanningError(
-                f"no {self.departure_body.name}-{self.arrival_body.name} transfer in the grid "
-                f"meets the constraints (C3 <= {c3_max}, arrival v_inf <= {vinf_max}); the "
-                f"grid's lowest C3 is {best_c3} km^2/s^2 and lowest arrival v_inf {best_v} km/s")
+                f"no {pair} transfer in the grid meets {cons}; the grid's lowest C3 is "
+                f"{best_c3:.2f} km^2/s^2 and its lowest arrival v_inf {best_v:.2f} km/s")
         if objective == "c3":
             score = self.c3
         elif objective == "vinf":
@@ -318,6 +327,10 @@ def porkchop(departure_body, arrival_body, launch, arrive, *, step_days=1.0,
                          value=arrival_body)
     l0, l1 = _span(launch, "launch")
     a0, a1 = _span(arrive, "arrive")
+    if not float(a1 - l0) > 0:
+        raise InputError(f"the arrival window ({a0.utc.iso(0)[:10]} to {a1.utc.iso(0)[:10]}) "
+                         f"ends before the launch window starts ({l0.utc.iso(0)[:10]})",
+                         field="arrive", value=arrive)
     for val, name in ((step_days, "step_days"), (arrival_step_days, "arrival_step_days")):
         if val is not None and not (isinstance(val, (int, float)) and np.isfinite(val)
                                     and val > 0):
