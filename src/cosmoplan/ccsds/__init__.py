@@ -1,5 +1,21 @@
-"""CCSDS Navigation Data Messages (CCSDS 502.0-B-3). For now: writing OEM in KVN."""
+"""CCSDS Navigation Data Messages: OEM, OPM, OMM (502.0-B-3) and CDM (508.0-B-1).
 
-from .oem import OEMSegment, format_oem, write_oem
+Read and write each message in KVN and in XML (505.0-B-2 NDM/XML) into typed objects:
+header, metadata, data blocks, covariance, manoeuvres, spacecraft parameters,
+user-defined parameters, with comments kept where they stand. Reading checks every keyword,
+unit (in brackets) and value and raises :class:`cosmoplan.errors.InputError` naming the file,
+the line (or XML element), the keyword and the problem.
 
-__all__ = ["OEMSegment", "format_oem", "write_oem"]
+>>> from cosmoplan import ccsds
+>>> msg = ccsds.read("conjunction.cdm")        # doctest: +SKIP
+>>> msg.write("conjunction.xml")              # doctest: +SKIP
+"""
+
+from ._message import dumps, loads, read, write
+from ._trajectory_oem import OEMSegment, format_oem, write_oem
+from .cdm import CDM
+from .omm import OMM
+from .opm import OPM
+
+__all__ = ["CDM", "OMM", "OPM", "OEMSegment", "dumps", "format_oem", "loads", "read", "write",
+           "write_oem"]
