@@ -24,6 +24,8 @@ import numpy as np
 
 from ..errors import InputError
 from ._dates import CcsdsEpoch, RawEpoch, parse_date, same_date
+from ._registry import check_name, is_strict
+from ._units import scale_to
 
 TEXT, INT, FLOAT, DATE, VECTOR, ENUM = "text", "int", "float", "date", "vector", "enum"
 
@@ -106,15 +108,31 @@ class Key:
     size: int = 0
     item: str = FLOAT
     utc: bool = False
+    registry: str | None = None
+    allow_empty: bool = False
 
 
 def _meta(keys, doc=""):
     return {"ccsds": keys, "doc": doc}
 
 
-def text(keyword, *, required=False, doc=""):
-    """A free-text keyword (stored as str, surrounding blanks removed)."""
-    return field(default=None, metadata=_meta((Key(keyword, TEXT, required=required),), doc))
+def text(keyword, *, required=False, allow_empty=False, doc=""):
+    """A free-text keyword (stored as str, surrounding blanks removed).
+
+    ``allow_empty``: a mandatory keyword whose value may be blank (kept as ``""``), e.g. the
+    OMM OBJECT_ID of analyst objects that have no international designator (CelesTrak).
+    """
+    key = Key(keyword, TEXT, required=required, allow_empty=allow_empty)
+    return field(default=None, metadata=_meta((key,), doc))
+
+
+def registered(keyword, registry, *, required=False, doc=""):
+    """A frame or centre name checked against a SANA registry (see :mod:`._registry`).
+
+    ``registry``: 'frame' (celestial frames), 'local' (also RTN, TNW, ...) or 'center'.
+    """
+    key = Key(keyword, TEXT, required=required, registry=registry)
+    return field(default=None, metadata=_meta((key,), doc))
 
 
 def enum(keyword, choices, *, required=False, doc=""):
@@ -229,16 +247,22 @@ class Block:
             name, index, key = spec
             value = None if e.value is None else e.value.strip()
             if not value:
+                if key.allow_empty:
+                    values[name] = ""
+                    continue
                 if key.required:
                     raise e.loc.error(f"{e.key} is mandatory but its value is empty "
                                       "(CCSDS 502.0-B-3 §7.5.1, 508.0-B-1 §6.2.3.1)",
                                       field=e.key)
                 continue
-            check_unit(key, e.unit, e.loc, ctx)
+            scale = check_unit(key, e.unit, e.loc, ctx)
             try:
                 converted = convert(value, key, ctx)
             except ValueError as exc:
                 raise e.loc.error(f"{e.key}: {exc}", field=e.key, value=value) from None
+            if scale != 1.0:
+                converted = (converted * scale if key.kind == FLOAT
+                             else tuple(v * scale for v in converted))
             if index is None:
                 values[name] = converted
             else:
@@ -308,21 +332,34 @@ def _width(cls, name):
 
 # ----------------------------------------------------------------------------- values
 def check_unit(key, unit, loc, ctx):
-    """Units in brackets (KVN) or the ``units`` attribute (XML) against the standard's."""
+    """Units in brackets (KVN) or the ``units`` attribute (XML) against the standard's.
+
+    Returns the factor that scales the value to the standard's units: 1.0 when the units are
+    the standard's (or absent); with ``strict=False`` reading, the factor of compatible
+    units (``[m]`` for km: 0.001; see :mod:`._units`). Anything else is an InputError.
+    """
     if unit is None:
-        return
+        return 1.0
     unit = unit.strip()
     if not unit and ctx.xml:
-        return
+        return 1.0
     if key.unit is None:
         raise loc.error(f"{key.keyword} takes no units, found [{unit}] (CCSDS 502.0-B-3 "
                         "§7.7.1.3: '[n/a]' and units of dimensionless values are not written)",
                         field=key.keyword, value=unit)
     if unit == key.unit or (ctx.xml and unit.lower() == key.unit.lower()):
-        return
+        return 1.0
+    try:
+        factor = scale_to(unit, key.unit)
+    except ValueError:
+        factor = None
+    if factor is not None and not is_strict():
+        return factor
+    hint = (f"; strict=False (--lenient) would read it scaled by {factor:.10g}"
+            if factor is not None else "")
     raise loc.error(f"{key.keyword} has units [{unit}], the standard's units are "
                     f"[{key.unit}] (CCSDS 502.0-B-3 §7.7.1.1, 508.0-B-1 §6.2.4.1: units must "
-                    "match exactly)", field=key.keyword, value=unit)
+                    f"match exactly){hint}", field=key.keyword, value=unit)
 
 
 def parse_float(text):
@@ -348,6 +385,8 @@ def convert(value, key, ctx):
     """Text -> Python value for ``key``; ValueError with the reason."""
     kind = key.kind
     if kind == TEXT:
+        if key.registry:
+            check_name(value, key.registry)
         return value
     if kind == FLOAT:
         return parse_float(value)
@@ -406,7 +445,12 @@ def value_text(value, key, ctx):
     """Python value -> text as written; ValueError if the reader would refuse it."""
     kind = key.kind
     if kind == TEXT:
-        return check_text(value)
+        if key.allow_empty and value == "":
+            return ""
+        check_text(value)
+        if key.registry:
+            check_name(value, key.registry)
+        return value
     if kind == ENUM:
         check_text(value)
         if value.upper() not in key.choices:

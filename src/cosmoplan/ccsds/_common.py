@@ -24,6 +24,7 @@ from ._blocks import (
     date,
     parse_float,
     real,
+    registered,
     text,
 )
 
@@ -283,7 +284,7 @@ class Covariance(Block):
     _XML = "covarianceMatrix"
     _MATRIX = ODM_COVARIANCE
     comments: list = comments_field()
-    cov_ref_frame: str | None = text("COV_REF_FRAME")
+    cov_ref_frame: str | None = registered("COV_REF_FRAME", "local")
     matrix: np.ndarray = None
 
     @classmethod
@@ -341,9 +342,9 @@ def read_matrix_entries(cls, raw, ctx, frame_key="COV_REF_FRAME"):
         if not value:
             continue
         key = keys[e.key][2]
-        check_unit(key, e.unit, e.loc, ctx)
+        scale = check_unit(key, e.unit, e.loc, ctx)
         try:
-            values[e.key] = parse_float(value)
+            values[e.key] = parse_float(value) * scale
         except ValueError as exc:
             raise e.loc.error(f"{e.key}: {exc}", field=e.key, value=value) from None
     return values, frame

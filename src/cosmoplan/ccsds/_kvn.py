@@ -294,5 +294,5 @@ def kv_lines(entries, comments=(), units=True):
         if units and unit:
             out.append(f"{kw} = {value} [{unit}]")
         else:
-            out.append(f"{kw} = {value}")
+            out.append(f"{kw} = {value}".rstrip())
     return out

@@ -10,6 +10,7 @@ from .._io import atomic_write_text
 from ..errors import InputError
 from . import _kvn, _xml
 from ._blocks import Loc, values_equal
+from ._registry import strict_names
 
 
 def source_name(source):
@@ -36,12 +37,17 @@ class Message:
 
     # ---------------------------------------------------------------- reading
     @classmethod
-    def from_kvn(cls, text, source=None):
-        """The message in KVN ``text`` (str or bytes); ``source`` names it in errors."""
+    def from_kvn(cls, text, source=None, *, strict=True):
+        """The message in KVN ``text`` (str or bytes); ``source`` names it in errors.
+
+        ``strict``: frame/centre names from the SANA registries and units exactly the
+        standard's (default); False accepts other names and scales compatible units.
+        """
         source = source_name(source)
         text = _kvn.decode(text, source)
         lines = _kvn.split_lines(text, source)
-        return cls._from_kvn_lines(lines, source)
+        with strict_names(strict):
+            return cls._from_kvn_lines(lines, source)
 
     @classmethod
     def _from_kvn_lines(cls, lines, source):
@@ -49,22 +55,23 @@ class Message:
         return cls._from_raw(raw)
 
     @classmethod
-    def from_xml(cls, text, source=None):
-        """The message in NDM/XML ``text`` (str or bytes)."""
+    def from_xml(cls, text, source=None, *, strict=True):
+        """The message in NDM/XML ``text`` (str or bytes); ``strict`` as for from_kvn."""
         source = source_name(source)
         text = _kvn.decode(text, source)
         root = _xml.parse(text, source)
         loc = _xml.XmlLoc(source, None, "/" + _xml.local(root.tag))
         try:
-            return cls._from_xml_root(root, loc)
+            with strict_names(strict):
+                return cls._from_xml_root(root, loc)
         except InputError as exc:
             raise _xml.with_line(exc, text) from None
 
     @classmethod
-    def read(cls, path):
+    def read(cls, path, *, strict=True):
         """Read a message file (KVN or XML, told apart by its first character)."""
         data = _read_bytes(path)
-        msg = loads(data, source=str(path))
+        msg = loads(data, source=str(path), strict=strict)
         if not isinstance(msg, cls):
             raise InputError(f"{path} holds an {msg.NAME}, not an {cls.NAME}", source=str(path))
         return msg
@@ -125,8 +132,19 @@ def register(cls):
     return cls
 
 
-def loads(data, source=None):
-    """The message in ``data`` (str or bytes), KVN or XML, OEM/OPM/OMM/CDM by its content."""
+def loads(data, source=None, *, strict=True):
+    """The message in ``data`` (str or bytes), KVN or XML, OEM/OPM/OMM/CDM by its content.
+
+    ``source`` names the data in errors (a file name). ``strict`` (default True): REF_FRAME,
+    CENTER_NAME and local-frame names must be in the SANA registries and units exactly the
+    standard's; False accepts names agreed by ICD and scales compatible units (m -> km).
+    Raises InputError naming the source, the line (or XML element), keyword and problem.
+    """
+    with strict_names(strict):
+        return _loads(data, source)
+
+
+def _loads(data, source):
     source = source_name(source)
     text = _kvn.decode(data, source)
     head = text.lstrip()
@@ -154,9 +172,9 @@ def loads(data, source=None):
     return cls._from_kvn_lines(lines, source)
 
 
-def read(path):
-    """Read an OEM, OPM, OMM or CDM file, in KVN or XML."""
-    return loads(_read_bytes(path), source=str(path))
+def read(path, *, strict=True):
+    """Read an OEM, OPM, OMM or CDM file, in KVN or XML (``strict`` as for :func:`loads`)."""
+    return loads(_read_bytes(path), source=str(path), strict=strict)
 
 
 def dumps(message, format="kvn"):

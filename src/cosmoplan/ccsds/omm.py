@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ._blocks import Block, comments_field, date, integer, real, text
+from ._blocks import Block, comments_field, date, integer, real, registered, text
 from ._common import Covariance, Header, SpacecraftParameters, UserDefined
 from ._kvn import Layout
 from ._message import SingleSegment, register
@@ -36,9 +36,9 @@ class OMMMetadata(Block):
     _XML = "metadata"
     comments: list = comments_field()
     object_name: str | None = text("OBJECT_NAME", required=True)
-    object_id: str | None = text("OBJECT_ID", required=True)
-    center_name: str | None = text("CENTER_NAME", required=True)
-    ref_frame: str | None = text("REF_FRAME", required=True)
+    object_id: str | None = text("OBJECT_ID", required=True, allow_empty=True)
+    center_name: str | None = registered("CENTER_NAME", "center", required=True)
+    ref_frame: str | None = registered("REF_FRAME", "frame", required=True)
     ref_frame_epoch: object = date("REF_FRAME_EPOCH")
     time_system: str | None = text("TIME_SYSTEM", required=True)
     mean_element_theory: str | None = text("MEAN_ELEMENT_THEORY", required=True)

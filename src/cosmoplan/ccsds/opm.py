@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ._blocks import Block, comments_field, components, date, real, text
+from ._blocks import Block, comments_field, components, date, real, registered, text
 from ._common import Covariance, Header, SpacecraftParameters, UserDefined
 from ._kvn import Layout
 from ._message import SingleSegment, register
@@ -42,8 +42,8 @@ class OPMMetadata(Block):
     comments: list = comments_field()
     object_name: str | None = text("OBJECT_NAME", required=True)
     object_id: str | None = text("OBJECT_ID", required=True)
-    center_name: str | None = text("CENTER_NAME", required=True)
-    ref_frame: str | None = text("REF_FRAME", required=True)
+    center_name: str | None = registered("CENTER_NAME", "center", required=True)
+    ref_frame: str | None = registered("REF_FRAME", "frame", required=True)
     ref_frame_epoch: object = date("REF_FRAME_EPOCH")
     time_system: str | None = text("TIME_SYSTEM", required=True)
 
@@ -121,7 +121,7 @@ class Maneuver(Block):
     man_epoch_ignition: object = date("MAN_EPOCH_IGNITION", required=True)
     man_duration: float | None = real("MAN_DURATION", "s")
     man_delta_mass: float | None = real("MAN_DELTA_MASS", "kg")
-    man_ref_frame: str | None = text("MAN_REF_FRAME")
+    man_ref_frame: str | None = registered("MAN_REF_FRAME", "local")
     man_dv: object = components(("MAN_DV_1", "MAN_DV_2", "MAN_DV_3"), "km/s")
 
     def check(self, loc):
