@@ -319,6 +319,77 @@ def _validate_cli(model, data):
     return sc
 
 
+ccsds_app = typer.Typer(no_args_is_help=True,
+                        help="CCSDS Navigation Data Messages: check and convert OEM, OPM, OMM, "
+                             "CDM (KVN and XML) and TLE <-> OMM.")
+app.add_typer(ccsds_app, name="ccsds")
+
+
+@ccsds_app.command("check")
+def ccsds_check(
+    files: list[Path] = typer.Argument(..., help="Message files (KVN or XML)."),
+    lenient: bool = typer.Option(False, "--lenient",
+                                 help="Accept frame/centre names outside the SANA registries "
+                                      "and scale compatible units (m -> km)."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
+):
+    """Validate messages: a summary of each valid one, the error (file, line, keyword) of
+    each invalid one. Exit status 2 if any file is invalid."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from . import ccsds
+    from .ccsds._summary import summary
+
+    def job():
+        bad = 0
+        for path in files:
+            try:
+                msg = ccsds.read(path, strict=not lenient)
+            except InputError as exc:
+                bad += 1
+                _say("invalid: ", "bold red", exc)
+                continue
+            console.print(Text(f"{path}: ", style="bold") + Text(f"valid {msg.NAME}",
+                                                                    style="green"))
+            table = Table(show_header=False)
+            table.add_column(style="bold")
+            table.add_column()
+            for label, value in summary(msg):
+                table.add_row(Text(label), Text(value))
+            console.print(table)
+        if bad:
+            raise InputError(f"{bad} of {len(files)} file{'s' if len(files) > 1 else ''} "
+                             "invalid")
+
+    _run_guarded(debug, job)
+
+
+@ccsds_app.command("convert")
+def ccsds_convert(
+    source: Path = typer.Argument(..., help="Input: an OEM/OPM/OMM/CDM (KVN or XML) or a TLE "
+                                            "file."),
+    target: Path = typer.Argument(..., help="Output: .xml for XML, .tle for a TLE, anything "
+                                            "else KVN."),
+    to: str = typer.Option(None, "--to", help="Output format kvn, xml or tle (default: from "
+                                              "the output suffix)."),
+    name: str = typer.Option(None, "--name", help="Which element set of a TLE file with "
+                                                  "several (by name or catalog number)."),
+    lenient: bool = typer.Option(False, "--lenient", help="As for check."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
+):
+    """Convert between KVN and XML, or TLE <-> OMM. The output is written atomically."""
+    from .ccsds._convert import convert
+
+    def job():
+        out, what = convert(source, target, to=to, name=name, strict=not lenient)
+        console.print(Text(f"wrote {out} ({what})"))
+
+    from rich.text import Text
+
+    _run_guarded(debug, job)
+
+
 @app.command()
 def scenarios():
     """List the bundled scenarios."""

@@ -30,8 +30,14 @@ class Message:
     def __eq__(self, other):
         if type(self) is not type(other):
             return NotImplemented
-        return all(values_equal(getattr(self, f.name), getattr(other, f.name))
-                   for f in dataclasses.fields(self))
+        a, b = self._canonical(), other._canonical()
+        return all(values_equal(getattr(a, f.name), getattr(b, f.name))
+                   for f in dataclasses.fields(a))
+
+    def _canonical(self):
+        """The message as KVN sees it (overridden): comments of a data section that KVN
+        cannot tell from the first block's leading comments are merged into that block."""
+        return self
 
     __hash__ = None
 
@@ -117,9 +123,9 @@ def _read_bytes(path):
     try:
         return p.read_bytes()
     except FileNotFoundError:
-        raise InputError(f"{p}: no such file", source=str(p), field="path") from None
+        raise InputError("no such file", source=str(p), field="path") from None
     except IsADirectoryError:
-        raise InputError(f"{p} is a folder, not a message file", source=str(p)) from None
+        raise InputError("a folder, not a message file", source=str(p)) from None
     except OSError as exc:
         raise InputError(f"cannot read {p}: {exc.strerror}", source=str(p)) from None
 
@@ -290,6 +296,29 @@ def xml_segment(el, loc, data_blocks, repeatable=()):
     return blocks
 
 
+def merge_data_comments(data, attrs):
+    """``data`` with its own comments moved in front of the first present block's (the KVN
+    reading of a data section: 502.0-B-3 §7.8 places both at the same spot)."""
+    if not isinstance(data.comments, list) or not data.comments:
+        return data
+    for attr in attrs:
+        value = getattr(data, attr, None)
+        if isinstance(value, (list, tuple)):
+            if not value:
+                continue
+            first = value[0]
+            if not isinstance(getattr(first, "comments", None), list):
+                return data
+            moved = dataclasses.replace(first, comments=data.comments + first.comments)
+            return dataclasses.replace(data, comments=[], **{attr: [moved, *value[1:]]})
+        if value is not None:
+            if not isinstance(getattr(value, "comments", None), list):
+                return data
+            moved = dataclasses.replace(value, comments=data.comments + value.comments)
+            return dataclasses.replace(data, comments=[], **{attr: moved})
+    return data
+
+
 def by_kind(blocks):
     out = {}
     for b in blocks:
@@ -307,6 +336,13 @@ class SingleSegment(Message):
     _MD = None
     _DATA = None
     _FIELDS = ()
+
+    def _canonical(self):
+        data = self.data
+        if not isinstance(data, self._DATA) or not data.comments:
+            return self
+        new = merge_data_comments(data, [f[0] for f in self._FIELDS])
+        return dataclasses.replace(self, data=new) if new is not data else self
 
     @classmethod
     def _xml_data(cls):

@@ -1,0 +1,96 @@
+"""``cosmoplan ccsds convert``: KVN <-> XML for any message, TLE <-> OMM."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .._io import atomic_write_text
+from ..errors import InputError
+
+__all__ = ["convert"]
+
+_FORMATS = ("kvn", "xml", "tle")
+
+
+def _format(target, to):
+    if to is not None:
+        fmt = str(to).lower()
+        if fmt not in _FORMATS:
+            raise InputError(f"--to must be kvn, xml or tle, got {to!r}", field="to", value=to)
+        return fmt
+    suffix = Path(target).suffix.lower()
+    return {".xml": "xml", ".tle": "tle", ".3le": "tle", ".txt": "kvn"}.get(suffix, "kvn")
+
+
+def _looks_like_tle(data):
+    lines = [ln.strip() for ln in data.splitlines() if ln.strip()]
+    return any(ln.startswith("1 ") for ln in lines[:3]) and any(
+        ln.startswith("2 ") for ln in lines[:4])
+
+
+def _pick_tle(tles, name, source):
+    if name is None:
+        if len(tles) > 1:
+            names = ", ".join(f"{t.name or '?'} ({t.satnum})" for t in tles[:10])
+            raise InputError(f"{source} holds {len(tles)} element sets; an OMM describes one: "
+                             f"choose it with --name (one of: {names}"
+                             f"{', ...' if len(tles) > 10 else ''})", source=str(source),
+                             field="name")
+        return tles[0]
+    for t in tles:
+        if (t.name or "").strip().upper() == name.strip().upper() or str(t.satnum) == name:
+            return t
+    raise InputError(f"no element set named or numbered {name!r} in {source}",
+                     source=str(source), field="name", value=name)
+
+
+def convert(source, target, *, to=None, name=None, strict=True):
+    """Convert ``source`` into ``target``; returns (target, description).
+
+    A TLE file becomes an OMM (KVN or XML); an OMM with MEAN_ELEMENT_THEORY SGP4 becomes a
+    TLE (``.tle`` or ``to='tle'``); any OEM/OPM/OMM/CDM is rewritten in KVN or XML. The
+    output is written atomically (complete or not at all); reading the input is complete
+    before anything is written. Raises InputError for unreadable input, an output that
+    would overwrite the input, or a conversion that does not exist (a CDM to a TLE).
+    """
+    from ..tle import read_tles, write_tles
+    from . import loads
+
+    src, dst = Path(os.fspath(source)), Path(os.fspath(target))
+    fmt = _format(dst, to)
+    try:
+        same = dst.exists() and src.exists() and os.path.samefile(src, dst)
+    except OSError:
+        same = False
+    if same:
+        raise InputError(f"the output {dst} is the input file; choose another name",
+                         field="target", value=str(dst))
+    try:
+        raw = src.read_bytes()
+    except FileNotFoundError:
+        raise InputError("no such file", source=str(src)) from None
+    except IsADirectoryError:
+        raise InputError("a folder, not a message file", source=str(src)) from None
+    except OSError as exc:
+        raise InputError(f"cannot read {src}: {exc.strerror}", source=str(src)) from None
+    text = raw.decode("utf-8", errors="replace")
+    if _looks_like_tle(text):
+        from .bridges import omm_from_tle
+
+        if fmt == "tle":
+            raise InputError(f"{src} is already a TLE file", source=str(src))
+        tle = _pick_tle(read_tles(src), name, src)
+        omm = omm_from_tle(tle)
+        atomic_write_text(dst, omm.to_xml() if fmt == "xml" else omm.to_kvn())
+        return dst, f"OMM in {fmt.upper()} from the TLE of {tle.satnum}"
+    msg = loads(raw, source=str(src), strict=strict)
+    if fmt == "tle":
+        if msg.NAME != "OMM":
+            raise InputError(f"only an OMM converts to a TLE; {src} is an {msg.NAME}",
+                             source=str(src))
+        tle = msg.to_tle()
+        write_tles([tle], dst, three_line=True)
+        return dst, "TLE from the OMM"
+    atomic_write_text(dst, msg.to_xml() if fmt == "xml" else msg.to_kvn())
+    return dst, f"{msg.NAME} in {fmt.upper()}"
