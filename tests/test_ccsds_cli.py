@@ -1,0 +1,75 @@
+"""``cosmoplan ccsds check`` and ``cosmoplan ccsds convert`` as a user runs them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cosmoplan import ccsds
+
+REF = Path(__file__).resolve().parents[2] / "shared" / "refdata" / "ccsds" / "orekit"
+TLE = Path(__file__).resolve().parents[2] / "shared" / "refdata" / "tle" / "tianhe_48274_2021.tle"
+if not REF.is_dir():  # pragma: no cover
+    pytest.skip(f"{REF} not found", allow_module_level=True)
+
+
+def _cosmoplan(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "cosmoplan", "ccsds", *args],
+                          capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+def test_check_prints_a_summary_and_every_invalid_file():
+    good = REF / "cdm/CDMExample1.txt"
+    bad1 = REF / "opm/OPM-unknown-frame.txt"
+    bad2 = REF / "omm/OMM-number-format-error.txt"
+    proc = _cosmoplan("check", str(good), str(bad1), str(bad2))
+    assert proc.returncode == 2
+    assert "valid CDM" in proc.stdout and "715.0 m" in proc.stdout
+    assert "FENGYUN 1C DEB" in proc.stdout
+    # each invalid file with its line and keyword, no traceback
+    assert f"{bad1}, line 7: REF_FRAME" in proc.stderr
+    assert f"{bad2}, line 15: ARG_OF_PERICENTER" in proc.stderr
+    assert "2 of 3 files invalid" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_check_lenient_accepts_icd_names():
+    proc = _cosmoplan("check", "--lenient", str(REF / "opm/OPM-unknown-frame.txt"))
+    assert proc.returncode == 0, proc.stderr
+    assert "ZZRF" in proc.stdout
+
+
+def test_convert_kvn_xml_kvn_keeps_the_message(tmp_path):
+    src = REF / "opm/OPMExample5.txt"
+    xml, kvn = tmp_path / "m.xml", tmp_path / "m.opm"
+    assert _cosmoplan("convert", str(src), str(xml)).returncode == 0
+    assert xml.read_text().startswith("<?xml")
+    proc = _cosmoplan("convert", str(xml), str(kvn))
+    assert proc.returncode == 0, proc.stderr
+    assert f"wrote {kvn}" in proc.stdout
+    assert ccsds.read(kvn) == ccsds.read(src)
+
+
+def test_convert_refuses_to_overwrite_its_input_and_bad_formats(tmp_path):
+    src = tmp_path / "m.opm"
+    src.write_bytes((REF / "opm/OPMExample1.txt").read_bytes())
+    before = src.read_bytes()
+    proc = _cosmoplan("convert", str(src), str(src))
+    assert proc.returncode == 2 and "is the input file" in proc.stderr
+    assert src.read_bytes() == before
+    proc = _cosmoplan("convert", str(src), str(tmp_path / "x"), "--to", "json")
+    assert proc.returncode == 2 and "--to must be kvn, xml or tle" in proc.stderr
+    proc = _cosmoplan("convert", str(REF / "cdm/CDMExample1.txt"), str(tmp_path / "x.tle"))
+    assert proc.returncode == 2 and "only an OMM converts to a TLE" in proc.stderr
+    assert not (tmp_path / "x.tle").exists()
+
+
+def test_convert_invalid_input_writes_nothing(tmp_path):
+    out = tmp_path / "out.xml"
+    proc = _cosmoplan("convert", str(REF / "opm/OPM-wrong-keyword.txt"), str(out))
+    assert proc.returncode == 2
+    assert "WRONG_KEYWORD" in proc.stderr
+    assert not out.exists() and list(tmp_path.iterdir()) == []
