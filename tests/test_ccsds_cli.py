@@ -73,3 +73,28 @@ def test_convert_invalid_input_writes_nothing(tmp_path):
     assert proc.returncode == 2
     assert "WRONG_KEYWORD" in proc.stderr
     assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_convert_tle_to_omm_and_back(tmp_path):
+    from cosmoplan.tle import read_tles
+
+    omm, xml, tle = tmp_path / "t.omm", tmp_path / "t.xml", tmp_path / "t.tle"
+    # five Tianhe sets in the file: the command asks which, listing their epochs
+    proc = _cosmoplan("convert", str(TLE), str(omm))
+    assert proc.returncode == 2
+    assert "--index" in proc.stderr and "2021-06-26T04:46:33" in proc.stderr
+    assert not omm.exists()
+    assert _cosmoplan("convert", str(TLE), str(omm), "--index", "2").returncode == 0
+    msg = ccsds.read(omm)
+    assert msg.metadata.mean_element_theory == "SGP4"
+    assert msg.data.tle_parameters.norad_cat_id == 48274
+    assert _cosmoplan("convert", str(omm), str(xml)).returncode == 0
+    proc = _cosmoplan("convert", str(xml), str(tle))
+    assert proc.returncode == 0, proc.stderr
+    original = read_tles(TLE)[1]
+    back = read_tles(tle)[0]
+    assert back.to_lines()[-1] == original.to_lines()[-1]  # line 2, column for column
+    assert back.satrec.no_kozai == original.satrec.no_kozai
+    assert back.satrec.bstar == original.satrec.bstar
+    proc = _cosmoplan("convert", str(TLE), str(omm), "--index", "9")
+    assert proc.returncode == 2 and "outside 1..5" in proc.stderr

@@ -375,6 +375,8 @@ def ccsds_convert(
                                               "the output suffix)."),
     name: str = typer.Option(None, "--name", help="Which element set of a TLE file with "
                                                   "several (by name or catalog number)."),
+    index: int = typer.Option(None, "--index", help="Which element set of a TLE file (1 is "
+                                                    "the first)."),
     lenient: bool = typer.Option(False, "--lenient", help="As for check."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
 ):
@@ -382,7 +384,7 @@ def ccsds_convert(
     from .ccsds._convert import convert
 
     def job():
-        out, what = convert(source, target, to=to, name=name, strict=not lenient)
+        out, what = convert(source, target, to=to, name=name, index=index, strict=not lenient)
         console.print(Text(f"wrote {out} ({what})"))
 
     from rich.text import Text

@@ -13,9 +13,25 @@ the line (or XML element), the keyword and the problem.
 
 from ._message import dumps, loads, read, write
 from ._trajectory_oem import OEMSegment, format_oem, write_oem
+from .bridges import (
+    OPMBurn,
+    OPMState,
+    check_sgp4_omm,
+    omm_from_tle,
+    omm_propagate,
+    omm_to_satrec,
+    omm_to_tle,
+    opm_burns,
+    opm_keplerian_state,
+    opm_state,
+)
 from .cdm import CDM
+from .oem import OEM, EphemerisSegment, OEMCovariance, OEMData, OEMMetadata
 from .omm import OMM
 from .opm import OPM
 
 __all__ = ["CDM", "OMM", "OPM", "OEMSegment", "dumps", "format_oem", "loads", "read", "write",
-           "write_oem"]
+           "write_oem", "OPMBurn", "OPMState", "check_sgp4_omm", "omm_from_tle",
+           "omm_propagate", "omm_to_satrec", "omm_to_tle", "opm_burns", "opm_keplerian_state",
+           "opm_state", "OEM", "EphemerisSegment", "OEMCovariance", "OEMData",
+           "OEMMetadata"]

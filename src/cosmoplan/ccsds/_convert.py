@@ -29,23 +29,38 @@ def _looks_like_tle(data):
         ln.startswith("2 ") for ln in lines[:4])
 
 
-def _pick_tle(tles, name, source):
-    if name is None:
-        if len(tles) > 1:
-            names = ", ".join(f"{t.name or '?'} ({t.satnum})" for t in tles[:10])
-            raise InputError(f"{source} holds {len(tles)} element sets; an OMM describes one: "
-                             f"choose it with --name (one of: {names}"
-                             f"{', ...' if len(tles) > 10 else ''})", source=str(source),
-                             field="name")
-        return tles[0]
-    for t in tles:
-        if (t.name or "").strip().upper() == name.strip().upper() or str(t.satnum) == name:
-            return t
-    raise InputError(f"no element set named or numbered {name!r} in {source}",
-                     source=str(source), field="name", value=name)
+def _describe(tles, ks):
+    shown = ", ".join(f"{k + 1}: {tles[k].name or '?'} ({tles[k].satnum}) epoch "
+                      f"{tles[k].epoch.iso(0)}" for k in ks[:10])
+    return shown + (", ..." if len(ks) > 10 else "")
 
 
-def convert(source, target, *, to=None, name=None, strict=True):
+def _pick_tle(tles, name, index, source):
+    """The element set chosen by ``index`` (1-based) and/or ``name`` (name or number)."""
+    ks = list(range(len(tles)))
+    if name is not None:
+        key = name.strip().upper()
+        ks = [k for k in ks if (tles[k].name or "").strip().upper() == key
+              or str(tles[k].satnum) == key]
+        if not ks:
+            raise InputError(f"no element set named or numbered {name!r}", source=str(source),
+                             field="name", value=name)
+    if index is not None:
+        if not 1 <= index <= len(tles):
+            raise InputError(f"--index {index} is outside 1..{len(tles)}", source=str(source),
+                             field="index", value=index)
+        if index - 1 not in ks:
+            raise InputError(f"element set {index} is not named {name!r}", source=str(source),
+                             field="index", value=index)
+        return tles[index - 1]
+    if len(ks) > 1:
+        raise InputError(f"{len(ks)} element sets match; an OMM describes one: choose it with "
+                         f"--index (sets {_describe(tles, ks)})", source=str(source),
+                         field="index")
+    return tles[ks[0]]
+
+
+def convert(source, target, *, to=None, name=None, index=None, strict=True):
     """Convert ``source`` into ``target``; returns (target, description).
 
     A TLE file becomes an OMM (KVN or XML); an OMM with MEAN_ELEMENT_THEORY SGP4 becomes a
@@ -80,7 +95,7 @@ def convert(source, target, *, to=None, name=None, strict=True):
 
         if fmt == "tle":
             raise InputError(f"{src} is already a TLE file", source=str(src))
-        tle = _pick_tle(read_tles(src), name, src)
+        tle = _pick_tle(read_tles(src), name, index, src)
         omm = omm_from_tle(tle)
         atomic_write_text(dst, omm.to_xml() if fmt == "xml" else omm.to_kvn())
         return dst, f"OMM in {fmt.upper()} from the TLE of {tle.satnum}"

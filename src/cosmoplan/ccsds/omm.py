@@ -171,3 +171,29 @@ class OMM(SingleSegment):
                ("user_defined", "userDefinedParameters", UserDefined, False, False))
     _LAYOUT = Layout("OMM", "CCSDS_OMM_VERS", Header, _BLOCKS,
                      titles={k: c._TITLE for k, c in _BLOCKS})
+
+    # ---------------------------------------------------------------- SGP4 bridge
+    def propagate(self, epochs, frame="TEME", *, max_age_days=14.0):
+        """SGP4 Trajectory of an SGP4 OMM: :func:`cosmoplan.ccsds.bridges.omm_propagate`."""
+        from .bridges import omm_propagate
+
+        return omm_propagate(self, epochs, frame, max_age_days=max_age_days)
+
+    def satrec(self):
+        """python-sgp4 ``Satrec``: :func:`cosmoplan.ccsds.bridges.omm_to_satrec`."""
+        from .bridges import omm_to_satrec
+
+        return omm_to_satrec(self)
+
+    def to_tle(self):
+        """:class:`cosmoplan.tle.TLE` of an SGP4 OMM: :func:`cosmoplan.ccsds.bridges.omm_to_tle`."""
+        from .bridges import omm_to_tle
+
+        return omm_to_tle(self)
+
+    @classmethod
+    def from_tle(cls, tle, originator="cosmoplan", **kwargs):
+        """OMM v3.0 of a TLE: :func:`cosmoplan.ccsds.bridges.omm_from_tle`."""
+        from .bridges import omm_from_tle
+
+        return omm_from_tle(tle, originator, **kwargs)

@@ -195,3 +195,16 @@ class OPM(SingleSegment):
     _LAYOUT = Layout("OPM", "CCSDS_OPM_VERS", Header, _BLOCKS,
                      repeat={"maneuverParameters": "MAN_EPOCH_IGNITION"},
                      titles={k: c._TITLE for k, c in _BLOCKS})
+
+    # ---------------------------------------------------------------- bridges
+    def state(self, to_frame=None):
+        """The state vector as an OPMState: :func:`cosmoplan.ccsds.bridges.opm_state`."""
+        from .bridges import opm_state
+
+        return opm_state(self, to_frame)
+
+    def burns(self, inertial=False):
+        """The maneuvers as OPMBurn objects: :func:`cosmoplan.ccsds.bridges.opm_burns`."""
+        from .bridges import opm_burns
+
+        return opm_burns(self, inertial)
