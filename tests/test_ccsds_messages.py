@@ -30,6 +30,9 @@ INVALID_BY_CONTENT = {
     "opm/OPM-incompatible-units.txt": ("SOLAR_RAD_AREA", "[s] for an area"),
     # strict reading refuses [m] for km (502.0-B-3 §7.7.1.1); lenient reading scales it
     "opm/OPM-non-standard-units.txt": ("X", "[m] instead of [km]"),
+    # the two halves of an Orekit writer template, not messages on their own
+    "oem/OEMExample7.txt.pre": (None, "no data lines: the template's first half"),
+    "oem/OEMExample7.txt.post": (None, "no header: the template's second half"),
 }
 # Expected (line, keyword) of the error for negative files of the OPM, OMM and CDM.
 EXPECTED_ERRORS = {

@@ -160,7 +160,7 @@ def _loads(data, source):
         cls = _TYPES.get(tag.upper()) if tag.islower() else None
         if cls is None:
             raise InputError(f"root element <{tag}> is not an oem, opm, omm or cdm message",
-                             source=source, line=1)
+                             source=source, line=1, field=tag)
         loc = _xml.XmlLoc(source, None, "/" + tag)
         try:
             return cls._from_xml_root(root, loc)
@@ -173,6 +173,7 @@ def _loads(data, source):
         what = f"{first[:40]!r}" if first else "an empty file"
         raise InputError(f"not a CCSDS OEM, OPM, OMM or CDM: the first line should be "
                          f"CCSDS_xxx_VERS = x.y, found {what}", source=source,
+                         field=first[:40] or "CCSDS_xxx_VERS",
                          line=text[:len(text) - len(head)].count("\n") + 1)
     lines = _kvn.split_lines(text, source)
     return cls._from_kvn_lines(lines, source)
