@@ -424,7 +424,6 @@ class SingleSegment(Message):
         return lines
 
     def _xml_lines(self):
-        from xml.sax.saxutils import escape
 
         from ._blocks import check_comments
 
@@ -436,7 +435,7 @@ class SingleSegment(Message):
         lines += block_lines(self.metadata, ctx, self.loc("metadata"), "xml", "metadata", 6)
         lines += ["      <data>"]
         check_comments(self.data.comments, self.loc("data"))
-        lines += [f"        <COMMENT>{escape(c)}</COMMENT>" for c in self.data.comments]
+        lines += _xml.comment_lines(self.data.comments, 8)
         for block in parts:
             lines += block_lines(block, ctx, self.loc(block._TITLE), "xml", None, 8)
         lines += ["      </data>", "    </segment>", "  </body>", f"</{name}>"]

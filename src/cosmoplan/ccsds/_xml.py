@@ -224,10 +224,17 @@ def root_open(name, version, schema_major=None):
             f'<{name}{attrs}\n     id="CCSDS_{name.upper()}_VERS" version={quoteattr(version)}>']
 
 
+def comment_lines(comments, indent):
+    """<COMMENT> elements; an empty comment is written as one blank (an element without
+    content is null to some readers: Orekit 13 fails on <COMMENT></COMMENT>)."""
+    pad = " " * indent
+    return [f"{pad}<COMMENT>{escape(c) or ' '}</COMMENT>" for c in comments]
+
+
 def xml_entries(entries, comments, indent, units=True):
     """Lines of COMMENT elements then keyword elements (with units attributes)."""
     pad = " " * indent
-    out = [f"{pad}<COMMENT>{escape(c)}</COMMENT>" for c in comments]
+    out = comment_lines(comments, indent)
     for kw, value, unit in entries:
         if kw.startswith("USER_DEFINED_"):
             out.append(f"{pad}<USER_DEFINED parameter={quoteattr(kw[13:])}>"

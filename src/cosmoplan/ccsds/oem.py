@@ -1214,7 +1214,6 @@ class OEM(Message):
         return lines
 
     def _xml_lines(self):
-        from xml.sax.saxutils import escape
 
         ctx, parts = self._parts()
         lines = _xml.root_open("oem", self.header.version)
@@ -1224,7 +1223,7 @@ class OEM(Message):
             lines.append("    <segment>")
             lines += block_lines(seg.metadata, sctx, sloc, "xml", "metadata", 6)
             lines.append("      <data>")
-            lines += [f"        <COMMENT>{escape(c)}</COMMENT>" for c in seg.data.comments]
+            lines += _xml.comment_lines(seg.data.comments, 8)
             lines += _xml_data_lines(seg.data.epochs, seg.data.states, 8)
             for cov in seg.covariances:
                 lines += block_lines(cov, sctx, sloc, "xml", "covarianceMatrix", 8)
