@@ -16,8 +16,9 @@ since the reference examples use them with CCSDS_CDM_VERS = 1.0.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
 
 import numpy as np
 
@@ -34,6 +35,7 @@ from ._blocks import (
     enum,
     integer,
     real,
+    registered,
     text,
     vector,
 )
@@ -46,11 +48,25 @@ from ._common import (
     read_matrix_entries,
 )
 from ._kvn import Layout, RawMessage
-from ._message import Message, block_lines, by_kind, expect, register, xml_block
+from ._message import (
+    Message,
+    block_lines,
+    by_kind,
+    expect,
+    merge_data_comments,
+    register,
+    xml_block,
+)
 
 __all__ = ["CDM", "CDMRelativeMetadata", "CDMObject", "CDMMetadata", "CDMData",
            "ODParameters", "AdditionalParameters", "CDMStateVector", "RTNCovariance",
            "XYZCovariance", "SigmaEigenvectors", "AdditionalCovarianceMetadata"]
+
+
+# CDM user-defined parameters are written in XML as <USER_DEFINED_name> elements, the form
+# of the 508.0-B-1 examples and the one Orekit's CDM parser reads (it refuses the ODM form
+# <USER_DEFINED parameter="name">, which our reader also accepts).
+_USER_PARAM = re.compile(r'<USER_DEFINED parameter="([A-Za-z0-9_]+)">(.*)</USER_DEFINED>')
 
 
 def _udate(keyword, **kw):
@@ -148,7 +164,7 @@ class CDMMetadata(Block):
                                          required=True)
     covariance_source: str | None = text("COVARIANCE_SOURCE")
     maneuverable: str | None = enum("MANEUVERABLE", ("YES", "NO", "N/A"), required=True)
-    orbit_center: str | None = text("ORBIT_CENTER")
+    orbit_center: str | None = registered("ORBIT_CENTER", "center")
     ref_frame: str | None = enum("REF_FRAME", ("GCRF", "EME2000", "ITRF"), required=True)
     alt_cov_type: str | None = enum("ALT_COV_TYPE", ("XYZ", "CSIG3EIGVEC3"))
     alt_cov_ref_frame: str | None = text("ALT_COV_REF_FRAME")
@@ -413,6 +429,17 @@ class CDM(Message):
                      titles={k: c._TITLE for k, c in
                              _BLOCKS + [("relativeMetadataData", CDMRelativeMetadata)]})
 
+    def _canonical(self):
+        objs = {}
+        for name in ("object1", "object2"):
+            obj = getattr(self, name)
+            data = getattr(obj, "data", None)
+            if isinstance(data, CDMData) and data.comments:
+                new = merge_data_comments(data, [d[0] for d in _DATA])
+                if new is not data:
+                    objs[name] = dataclasses.replace(obj, data=new)
+        return dataclasses.replace(self, **objs) if objs else self
+
     @classmethod
     def _from_raw(cls, raw):
         ctx = Ctx(xml=raw.xml, message="CDM", version=raw.version)
@@ -534,12 +561,76 @@ class CDM(Message):
                                  "metadata", 6)
             lines += ["      <data>"]
             check_comments(obj.data.comments, self.loc(f"object{k} data"))
-            lines += [f"        <COMMENT>{escape(c)}</COMMENT>" for c in obj.data.comments]
+            lines += _xml.comment_lines(obj.data.comments, 8)
             for b in blocks:
-                lines += block_lines(b, ctx, self.loc(f"object{k} {b._TITLE}"), "xml", None, 8)
+                block = block_lines(b, ctx, self.loc(f"object{k} {b._TITLE}"), "xml", None, 8)
+                if isinstance(b, UserDefined):
+                    block = [_USER_PARAM.sub(r"<USER_DEFINED_\1>\2</USER_DEFINED_\1>", ln)
+                             for ln in block]
+                lines += block
             lines += ["      </data>", "    </segment>"]
         lines += ["  </body>", "</cdm>"]
         return lines
+
+    def probability_of_collision(self, method="foster", hbr=None):
+        """2-D short-encounter probability of collision from the two objects' states at TCA.
+
+        The state vectors (km, km/s, REF_FRAME) are taken to GCRF when REF_FRAME rotates
+        with the Earth (ITRF: an RTN frame built from Earth-fixed velocities is tilted by
+        several degrees in LEO), the 3x3 position blocks of the RTN covariances (m**2)
+        are rotated to that frame with each object's own state and summed, and the Pc is
+        computed in the encounter plane by :func:`cosmoplan.screening.pc_from_states`.
+
+        Parameters
+        ----------
+        method : {"foster", "patera", "alfano", "chan"}
+            See :mod:`cosmoplan.screening`. FOSTER-1992 and ALFANO-2005 in a CDM's
+            COLLISION_PROBABILITY_METHOD are the first and third.
+        hbr : float, optional
+            Combined hard-body radius ``R1 + R2`` in **metres** (the unit of the CDM's
+            HBR, MISS_DISTANCE and covariance). Default: the sum of the two objects' HBR
+            (a CDM 2.0 keyword of the additional parameters; 508.0-B-1 itself has no
+            hard-body radius), required when either is missing.
+
+        Returns
+        -------
+        cosmoplan.screening.PcResult
+            ``pc``, ``method``, and lengths in km as in the states (``hbr``,
+            ``miss_distance``, ``plane.xm``, ``plane.sigma_x``, ...).
+
+        Raises
+        ------
+        InputError
+            No hard-body radius, a REF_FRAME that cannot be converted, and the input
+            errors of :func:`~cosmoplan.screening.pc_from_states`.
+        """
+        from .. import frames, screening
+        from ..errors import InputError
+
+        if hbr is None:
+            radii = [o.data.additional_parameters.hbr if o.data.additional_parameters
+                     else None for o in (self.object1, self.object2)]
+            if None in radii:
+                raise InputError("the CDM does not give HBR for both objects; pass hbr= (the "
+                                 "combined hard-body radius, m)", field="hbr", value=radii)
+            hbr = sum(radii)
+        try:
+            hbr_km = float(hbr) * 1e-3
+        except (TypeError, ValueError):
+            raise InputError(f"hbr must be a number of metres; got {hbr!r}", field="hbr",
+                             value=hbr) from None
+        states = []
+        for obj in (self.object1, self.object2):
+            sv = obj.data.state_vector
+            r = np.asarray(sv.position, dtype=float)
+            v = np.asarray(sv.velocity, dtype=float)
+            if obj.metadata.ref_frame.upper() not in ("EME2000", "GCRF", "ICRF"):
+                r, v = frames.transform(r, v, self.relative.tca, obj.metadata.ref_frame,
+                                        "GCRF")
+            states.append((r, v, np.asarray(obj.data.covariance.matrix)[:3, :3] * 1e-6))
+        (r1, v1, c1), (r2, v2, c2) = states
+        return screening.pc_from_states(r1, v1, c1, r2, v2, c2, hbr_km, cov_frame="RTN",
+                                        method=method)
 
 
 _BEFORE_RSV = ("CONJUNCTION_ID", "TCA", "MISS_DISTANCE", "MAHALANOBIS_DISTANCE",
