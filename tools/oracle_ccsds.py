@@ -69,7 +69,6 @@ def main():
     orekit_oracle.start_orekit()
     from org.orekit.data import DataSource
     from org.orekit.files.ccsds.ndm import ParserBuilder
-
     from org.orekit.time import AbsoluteDate
     from org.orekit.utils import Constants
 
