@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 
+from conftest import REFDATA
 from cosmoplan import ccsds
 from cosmoplan.errors import InputError
 from cosmoplan.propagator import ImpulsiveManeuver
@@ -15,7 +16,7 @@ from cosmoplan.states import cartesian_to_keplerian, true_to_mean_anomaly
 from cosmoplan.time import Epoch
 from cosmoplan.tle import TLE, read_tles
 
-REF = "/work/shared/refdata"
+REF = str(REFDATA)
 OMM_DIR = f"{REF}/ccsds/orekit/omm"
 OPM_DIR = f"{REF}/ccsds/orekit/opm"
 TIANHE = f"{REF}/tle/tianhe_48274_2021.tle"

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
-import pytest
-
+from conftest import REFDATA
 from cosmoplan import ccsds
 
-REF = Path(__file__).resolve().parents[2] / "shared" / "refdata" / "ccsds" / "orekit"
-TLE = Path(__file__).resolve().parents[2] / "shared" / "refdata" / "tle" / "tianhe_48274_2021.tle"
-if not REF.is_dir():  # pragma: no cover
-    pytest.skip(f"{REF} not found", allow_module_level=True)
+REF = REFDATA / "ccsds" / "orekit"
+TLE = REFDATA / "tle" / "tianhe_48274_2021.tle"
 
 
 def _cosmoplan(*args, cwd=None):

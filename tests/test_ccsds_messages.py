@@ -7,18 +7,18 @@ files raise InputError naming the file, the line (or XML element), the keyword.
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import numpy as np
 import pytest
 
+from conftest import REFDATA
 from cosmoplan import ccsds
 from cosmoplan.ccsds._blocks import values_equal
 from cosmoplan.errors import InputError
 
-REF = Path(__file__).resolve().parents[2] / "shared" / "refdata" / "ccsds" / "orekit"
-if not REF.is_dir():  # pragma: no cover - the shared folder sits beside the checkout
-    pytest.skip(f"{REF} not found", allow_module_level=True)
+REF = REFDATA / "ccsds" / "orekit"
+if not REF.is_dir():  # fail loudly, as conftest.refdata does
+    raise FileNotFoundError(f"reference data not found at {REF}; set COSMOPLAN_REFDATA")
 
 # The markers of a negative example file name.
 NEGATIVE_MARKERS = ("wrong", "missing", "too-", "number-format-error", "inconsistent",

@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import time
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
 
+from conftest import REFDATA  # noqa: E402
 from cosmoplan import ccsds
 from cosmoplan.ccsds import OEM, EphemerisSegment, OEMSegment, format_oem
 from cosmoplan.ccsds._trajectory_oem import build_oem
@@ -19,9 +19,8 @@ from cosmoplan.kepler import propagate_kepler
 from cosmoplan.time import Epoch
 from cosmoplan.trajectory import Trajectory
 
-REF = Path("/work/shared/refdata/ccsds/orekit/oem")
+REF = REFDATA / "ccsds" / "orekit" / "oem"
 MU = 398600.4418
-pytestmark = pytest.mark.skipif(not REF.is_dir(), reason="Orekit reference OEMs not present")
 
 POSITIVE = ["OEMExample1.txt", "OEMExample2.txt", "OEMExample3.txt", "OEMExample3.xml",
             "OEMExample4.txt", "OEMExample5.txt", "OEMExample5ITRF.txt", "OEMExample6.txt",
@@ -406,3 +405,45 @@ def test_chaser_oem_of_shenzhou12_reads_back(tmp_path):
         np.testing.assert_array_equal(seg.data.positions, arc.r)
         np.testing.assert_array_equal(seg.data.velocities, arc.v)
         assert np.max(np.abs(np.asarray(seg.data.epochs - arc.epoch))) <= 0.5e-6
+
+
+# ----------------------------------------------------------------------------- XML fast path
+def _xml_of(n=50):
+    from cosmoplan import ccsds as _c
+
+    msg = _c.read(REF / "OEMExample5.txt")
+    return msg, msg.to_xml()
+
+
+def test_xml_fast_path_reads_like_the_element_path():
+    from cosmoplan import ccsds as _c
+    from cosmoplan.ccsds import _xml
+
+    msg, xml = _xml_of()
+    _, runs = _xml.cut_state_vectors(xml)
+    assert runs and sum(map(len, runs)) == sum(len(s.data.epochs) for s in msg.segments)
+    assert _c.loads(xml) == msg
+    # a units attribute on one value breaks the run there: that vector is read element by
+    # element, the others fast, and the message is the same
+    marked = xml.replace("<X>", '<X units="km">', 3)
+    fast = sum(map(len, _xml.cut_state_vectors(marked)[1]))
+    assert fast == sum(map(len, runs)) - 3
+    parts = xml.split("<X>")
+    middle = "<X>".join(parts[:10]) + '<X units="km">' + "<X>".join(parts[10:])
+    assert len(_xml.cut_state_vectors(middle)[1]) == len(runs) + 1  # one run split in two
+    assert _c.loads(middle) == msg
+    assert _c.loads(marked) == msg
+
+
+def test_xml_fast_path_errors_name_the_state_vector_and_line():
+    from cosmoplan import ccsds as _c
+
+    _, xml = _xml_of()
+    lines = xml.splitlines(keepends=True)
+    k = [i for i, ln in enumerate(lines) if "<Y_DOT>" in ln][4]  # the fifth state vector
+    lines[k] = lines[k].replace("<Y_DOT>", "<Y_DOT>1.5.3", 1)
+    with pytest.raises(InputError) as info:
+        _c.loads("".join(lines), source="bad.xml")
+    err = info.value
+    assert err.line == k + 1 and err.field == "Y_DOT"
+    assert "stateVector[5]/Y_DOT" in str(err)

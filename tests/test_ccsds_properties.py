@@ -10,20 +10,19 @@ from __future__ import annotations
 
 import dataclasses
 import string
-from pathlib import Path
 
 import numpy as np
-import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from conftest import REFDATA
 from cosmoplan import ccsds
 from cosmoplan.ccsds import _blocks
 from cosmoplan.errors import InputError
 
-REF = Path(__file__).resolve().parents[2] / "shared" / "refdata" / "ccsds" / "orekit"
-if not REF.is_dir():  # pragma: no cover
-    pytest.skip(f"{REF} not found", allow_module_level=True)
+REF = REFDATA / "ccsds" / "orekit"
+if not REF.is_dir():  # fail loudly, as conftest.refdata does
+    raise FileNotFoundError(f"reference data not found at {REF}; set COSMOPLAN_REFDATA")
 
 BASES = ["opm/OPMExample5.txt", "opm/OPMExample3.xml", "omm/OMMExample1.txt",
          "omm/OMMExample4.xml", "cdm/CDMExample1.txt", "cdm/CDMExample_issue988.xml",

@@ -46,16 +46,83 @@ def parse(text, source):
             "utf-8", "utf8", "us-ascii", "ascii"):
         raise InputError(f"XML encoding {enc.group(1)!r}: NDM/XML messages are UTF-8 "
                          "(505.0-B-2)", source=source, line=1)
+    text, runs = cut_state_vectors(text)
     parser = ET.XMLParser()
     try:
         parser.feed(text)
-        return parser.close()
+        root = parser.close()
+        if runs:
+            for el in root.iter(VECTOR_RUN):
+                el.attrib["_rows"] = runs[int(el.attrib["run"])]
+        return root
     except ET.ParseError as exc:
         line = exc.position[0] if exc.position else None
         msg = str(exc).split(": line")[0]
         raise InputError(f"malformed XML: {msg}", source=source, line=line) from None
     except (ValueError, RecursionError, MemoryError) as exc:  # pragma: no cover - expat limits
         raise InputError(f"malformed XML: {exc}", source=source) from None
+
+
+# ----------------------------------------------------------------------------- OEM fast path
+# An OEM in XML is mostly <stateVector> elements of seven (or ten) plain values. Building an
+# ElementTree of 800,000 elements for 100,000 states takes seconds, so runs of plain state
+# vectors (no attributes, comments, entities or CDATA inside; only blanks between them) are
+# cut out of the text with one regular expression and replaced by one placeholder element
+# per run that keeps the line count; the OEM reader takes the run's values from it. Anything
+# unusual (units attributes, a comment inside) stays in the text and is read element by
+# element, with the same checks and error messages.
+VECTOR_RUN = "cosmoplanStateVectorRun"
+_FIELD = r"\s*<{0}>([^<&]*)</{0}>"
+_STATE_VECTOR = re.compile(
+    r"<stateVector>" + "".join(_FIELD.format(t) for t in
+                               ("EPOCH", "X", "Y", "Z", "X_DOT", "Y_DOT", "Z_DOT"))
+    + r"(?:" + "".join(_FIELD.format(t) for t in ("X_DDOT", "Y_DDOT", "Z_DDOT")) + r")?"
+    + r"\s*</stateVector>")
+_FIRST_TAG = re.compile(r"<(?![?!])(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
+
+
+def cut_state_vectors(text):
+    """(text with runs of plain OEM state vectors replaced by placeholders, runs).
+
+    Only for an ``<oem>`` root; each run is a list of (EPOCH, X, ..., Z_DOT[, X_DDOT, ...])
+    text tuples (None for absent accelerations)."""
+    if "<stateVector>" not in text or VECTOR_RUN in text:
+        return text, []
+    start = 0
+    while True:  # the root element's name, after the prolog and any comments
+        m = _FIRST_TAG.search(text, start)
+        if m is None:
+            return text, []
+        before = text.rfind("<!--", start, m.start())
+        if before != -1 and text.find("-->", before) > m.start():
+            start = text.find("-->", before) + 3
+            continue
+        break
+    if m.group(1) != "oem":
+        return text, []
+    pieces, runs = [], []
+    pos = 0
+    run, run_start, run_end = [], None, None
+    for sv in _STATE_VECTOR.finditer(text):
+        if run and text[run_end:sv.start()].strip() == "":
+            run.append(sv.groups())
+            run_end = sv.end()
+            continue
+        if run:
+            pieces += [text[pos:run_start], _placeholder(len(runs), text, run_start, run_end)]
+            runs.append(run)
+            pos = run_end
+        run, run_start, run_end = [sv.groups()], sv.start(), sv.end()
+    if run:
+        pieces += [text[pos:run_start], _placeholder(len(runs), text, run_start, run_end)]
+        runs.append(run)
+        pos = run_end
+    pieces.append(text[pos:])
+    return "".join(pieces), runs
+
+
+def _placeholder(k, text, a, b):
+    return f'<{VECTOR_RUN} run="{k}">' + "\n" * text.count("\n", a, b) + f"</{VECTOR_RUN}>"
 
 
 def line_of(text, path):

@@ -618,6 +618,31 @@ def _fast_data(texts, ts):
     return None
 
 
+def _fast_rows(dates, rows, ts):
+    """(epochs, states) of rows all of 6 or all of 9 plain numbers, or None (then the
+    per-value pass of :func:`_rows_data` decides, with its precise errors)."""
+    n = len(rows)
+    width = len(rows[0])
+    if width not in (6, 9) or any(len(r) != width for r in rows):
+        return None
+    tokens = [v for r in rows for v in r]
+    try:
+        if " ".join(tokens).encode("ascii").translate(None, b"0123456789eE+-. "):
+            return None
+    except UnicodeEncodeError:
+        return None
+    if any(not v or " " in v or "\t" in v or "\n" in v for v in tokens):
+        return None
+    try:
+        nums = np.fromiter(map(float, tokens), float, len(tokens))
+        epochs = parse_dates(np.array(dates), ts)
+    except ValueError:
+        return None
+    if not np.all(np.isfinite(nums)):
+        return None
+    return epochs, nums.reshape(n, width)
+
+
 def _rows_data(dates, rows, ts, err):
     """(epochs, states) from per-line texts; ``err(k, column, message, value)`` builds the
     InputError for row k."""
@@ -1018,6 +1043,14 @@ def _xml_segment(el, loc, ctx, number):
                         f"[{_UNITS[k]}]", field=_COLUMNS[k], value=u)
             dates.append((kids[0].text or "").strip())
             rows.append([(k.text or "").strip() for k in kids[1:]])
+        elif tag == _xml.VECTOR_RUN:  # plain state vectors cut out by _xml.parse
+            run = c.attrib.get("_rows")
+            if covs:
+                raise dloc.child(f"stateVector[{nsv + 1}]").error(
+                    "<stateVector> after a <covarianceMatrix>", field="stateVector")
+            nsv += len(run)
+            dates.extend(g[0].strip() for g in run)
+            rows.extend([v.strip() for v in g[1:] if v is not None] for g in run)
         elif tag == "covarianceMatrix":
             ncov += 1
             raw = _xml.block(c, "covarianceMatrix", dloc.child(f"covarianceMatrix[{ncov}]"))
@@ -1032,7 +1065,9 @@ def _xml_segment(el, loc, ctx, number):
         path = f"stateVector[{k + 1}]" + (f"/{column}" if column else "")
         return dloc.child(path).error(message, field=column or "stateVector", value=value)
 
-    epochs, states = _rows_data(dates, rows, sctx.time_system, err)
+    fast = _fast_rows(dates, rows, sctx.time_system)
+    epochs, states = fast if fast is not None else _rows_data(dates, rows, sctx.time_system,
+                                                              err)
     seg = EphemerisSegment(md, OEMData(comments=comments, epochs=epochs, states=states), covs)
     seg.check(dloc)
     return seg
