@@ -189,7 +189,7 @@ def test_negative_reference_files(name):
 
 @pytest.mark.parametrize("old, new, line, words", [
     ("INTERPOLATION_DEGREE = 1", "INTERPOLATION_DEGREE = 0", 16,
-     "INTERPOLATION_DEGREE must be a positive integer"),
+     "INTERPOLATION_DEGREE must be an integer 1..32"),
     ("INTERPOLATION_DEGREE = 1", "INTERPOLATION_DEGREE = two", 16, "'two' is not an integer"),
     ("USEABLE_STOP_TIME = 2002-12-18T12:02:00.331", "USEABLE_STOP_TIME = 2002-12-18T12:03:00",
      14, "STOP_TIME 2002-12-18T12:02:00.331 is before USEABLE_STOP_TIME"),

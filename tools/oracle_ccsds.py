@@ -64,7 +64,7 @@ def main():
     import orekit_oracle
 
     from cosmoplan import ccsds
-    from test_ccsds_messages import POSITIVE, _rel
+    from test_ccsds_messages import POSITIVE, _rel, read_example
 
     orekit_oracle.start_orekit()
     from org.orekit.data import DataSource
@@ -90,7 +90,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         for path in POSITIVE:
             kind = path.parent.name
-            msg = ccsds.read(path)
+            msg = read_example(path)
             entry = {"original": parse(kind, path)}
             for fmt in ("kvn", "xml"):
                 out = Path(tmp) / f"{path.name}.{fmt}"

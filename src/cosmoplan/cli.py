@@ -121,7 +121,8 @@ def _run_guarded(debug, func):
         _say("interrupted: ", "bold red", "the output folder was left as it was")
         raise typer.Exit(130) from None
     except OSError as exc:  # e.g. stdout on a full disk or a closed pipe
-        _say("error: ", "bold red", f"cannot write the report: {exc.strerror or exc}")
+        _say("error: ", "bold red", f"cannot write: {exc.strerror or exc}"
+             + (f" ({exc.filename})" if getattr(exc, "filename", None) else ""))
         raise typer.Exit(74) from None
     except typer.Exit:
         raise

@@ -290,7 +290,11 @@ class Block:
                     raise loc.error(f"mandatory keyword {kw} ({name}) is not set", field=kw)
                 continue
             if index is not None:
-                arr = np.asarray(value, dtype=float)
+                arr = np.asarray(value)
+                if arr.dtype.kind not in "iuf":
+                    raise loc.error(f"{name} must be real numbers, got {arr.dtype} values",
+                                    field=kw, value=value)
+                arr = arr.astype(float)
                 if arr.shape != (_width(type(self), name),):
                     raise loc.error(f"{name} must have {_width(type(self), name)} components, "
                                     f"got shape {arr.shape}", field=kw)
@@ -368,12 +372,17 @@ def parse_float(text):
     value = float(text)
     if not math.isfinite(value):
         raise ValueError(f"{text!r} is outside the range of a double")
+    if value == 0.0 and any(c in "123456789" for c in re.split("[eE]", text)[0]):
+        raise ValueError(f"{text!r} is too small for a double (it would read as 0)")
     return value
 
 
 def parse_int(text):
     if not _INT_RE.fullmatch(text):
         raise ValueError(f"{text!r} is not an integer")
+    if len(text.lstrip("+-").lstrip("0")) > 10:
+        raise ValueError(f"{text[:20]!r}... is outside the 32-bit integer range "
+                         "(CCSDS 502.0-B-3 §7.5.4)")
     value = int(text)
     if not INT32[0] <= value <= INT32[1]:
         raise ValueError(f"{text!r} is outside the 32-bit integer range "
@@ -426,7 +435,10 @@ def check_text(value, what="value"):
 def _num_text(v):
     if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
         raise ValueError(f"{v!r} is not a number")
-    v = float(v)
+    try:
+        v = float(v)
+    except OverflowError:
+        raise ValueError(f"{str(v)[:30]}... is outside the range of a double") from None
     if not math.isfinite(v):
         raise ValueError(f"{v!r} is not finite")
     return repr(v)
@@ -447,10 +459,9 @@ def value_text(value, key, ctx):
     if kind == TEXT:
         if key.allow_empty and value == "":
             return ""
-        check_text(value)
-        if key.registry:
-            check_name(value, key.registry)
-        return value
+        # registry names are checked when reading (strict); the writer writes what it holds,
+        # so a message read leniently (names agreed by ICD) can be written back
+        return check_text(value)
     if kind == ENUM:
         check_text(value)
         if value.upper() not in key.choices:

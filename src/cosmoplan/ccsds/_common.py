@@ -27,18 +27,24 @@ from ._blocks import (
     registered,
     text,
 )
+from ._registry import check_name
 
 __all__ = ["Header", "CDMHeader", "SpacecraftParameters", "Covariance", "UserDefined",
            "TriangularMatrix"]
 
-_VERSION_RE = re.compile(r"\d+\.\d+", re.ASCII)
+_VERSION_RE = re.compile(r"\d{1,4}\.\d{1,4}", re.ASCII)
+
+
+def _clip(value, n=40):
+    text = repr(value)
+    return text if len(text) <= n else text[:n] + "..."
 
 
 def check_version(version, allowed, message, loc):
     """``version`` is 'x.y' text with a major version the message supports."""
     if not isinstance(version, str) or not _VERSION_RE.fullmatch(version):
         raise loc.error(f"the {message} version must be 'x.y' text (502.0-B-3 §7.9.1), got "
-                        f"{version!r}", field=f"CCSDS_{message}_VERS", value=version)
+                        f"{_clip(version)}", field=f"CCSDS_{message}_VERS", value=version)
     major = int(version.split(".")[0])
     if major not in allowed:
         raise loc.error(f"{message} version {version} is not supported (supported: "
@@ -77,7 +83,7 @@ class Header(Block):
 
     def check(self, loc):
         if not isinstance(self.version, str) or not _VERSION_RE.fullmatch(self.version):
-            raise loc.error(f"the version must be 'x.y' text, got {self.version!r}",
+            raise loc.error(f"the version must be 'x.y' text, got {_clip(self.version)}",
                             field="version", value=self.version)
         if int(self.version.split(".")[0]) < 3:
             for name, kw in (("classification", "CLASSIFICATION"), ("message_id", "MESSAGE_ID")):
@@ -117,7 +123,7 @@ class CDMHeader(Block):
 
     def check(self, loc):
         if not isinstance(self.version, str) or not _VERSION_RE.fullmatch(self.version):
-            raise loc.error(f"the version must be 'x.y' text, got {self.version!r}",
+            raise loc.error(f"the version must be 'x.y' text, got {_clip(self.version)}",
                             field="version", value=self.version)
 
 
@@ -317,7 +323,7 @@ def matrix_keywords(cls, frame_key=None, frame_field=None):
     if cls not in _MATRIX_KEYS:
         out = {}
         if frame_key:
-            out[frame_key] = (frame_field, None, Key(frame_key, TEXT))
+            out[frame_key] = (frame_field, None, Key(frame_key, TEXT, registry="local"))
         for kw, _, _, u in cls._MATRIX.keys:
             out[kw] = ("matrix", None, Key(kw, FLOAT, u))
         _MATRIX_KEYS[cls] = out
@@ -337,6 +343,12 @@ def read_matrix_entries(cls, raw, ctx, frame_key="COV_REF_FRAME"):
         value = (e.value or "").strip()
         if e.key == frame_key:
             if value:
+                registry = keys[frame_key][2].registry if frame_key in keys else None
+                if registry:
+                    try:
+                        check_name(value, registry)
+                    except ValueError as exc:
+                        raise e.loc.error(f"{e.key}: {exc}", field=e.key, value=value) from None
                 frame = value
             continue
         if not value:

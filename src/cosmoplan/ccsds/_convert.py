@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .._io import atomic_write_text
 from ..errors import InputError
 
 __all__ = ["convert"]
@@ -71,8 +70,14 @@ def convert(source, target, *, to=None, name=None, index=None, strict=True):
     """
     from ..tle import read_tles, write_tles
     from . import loads
+    from ._message import check_output_file, write_text_file
 
-    src, dst = Path(os.fspath(source)), Path(os.fspath(target))
+    try:
+        src = Path(os.fspath(source))
+    except TypeError:
+        raise InputError(f"cannot read {source!r}: not a path", field="source",
+                         value=source) from None
+    dst = check_output_file(target)
     fmt = _format(dst, to)
     try:
         same = dst.exists() and src.exists() and os.path.samefile(src, dst)
@@ -97,7 +102,7 @@ def convert(source, target, *, to=None, name=None, index=None, strict=True):
             raise InputError(f"{src} is already a TLE file", source=str(src))
         tle = _pick_tle(read_tles(src), name, index, src)
         omm = omm_from_tle(tle)
-        atomic_write_text(dst, omm.to_xml() if fmt == "xml" else omm.to_kvn())
+        write_text_file(dst, omm.to_xml() if fmt == "xml" else omm.to_kvn())
         return dst, f"OMM in {fmt.upper()} from the TLE of {tle.satnum}"
     msg = loads(raw, source=str(src), strict=strict)
     if fmt == "tle":
@@ -107,5 +112,5 @@ def convert(source, target, *, to=None, name=None, index=None, strict=True):
         tle = msg.to_tle()
         write_tles([tle], dst, three_line=True)
         return dst, "TLE from the OMM"
-    atomic_write_text(dst, msg.to_xml() if fmt == "xml" else msg.to_kvn())
+    write_text_file(dst, msg.to_xml() if fmt == "xml" else msg.to_kvn())
     return dst, f"{msg.NAME} in {fmt.upper()}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import stat
 from pathlib import Path
 
 from .._io import atomic_write_text
@@ -97,8 +98,9 @@ class Message:
         Returns the path.
         """
         fmt = _format_for(path, format)
+        target = check_output_file(path)
         text = self.to_xml() if fmt == "xml" else self.to_kvn()
-        atomic_write_text(path, text)
+        write_text_file(target, text)
         return path
 
     def loc(self, part=""):
@@ -113,6 +115,39 @@ def _format_for(path, format):
         raise InputError(f"format must be 'kvn' or 'xml', got {format!r}", field="format",
                          value=format)
     return fmt
+
+
+def check_output_file(path):
+    """``path`` as a Path if a message may be written there, else InputError: an existing
+    target must be a regular, writable file (never a folder, device or pipe: an atomic
+    rename would replace it), and its folder must exist."""
+    try:
+        p = Path(os.fspath(path))
+    except TypeError:
+        raise InputError(f"cannot write to {path!r}: not a path", field="path",
+                         value=path) from None
+    if p.is_dir():
+        raise InputError("is a folder; give a file name", source=str(p), field="path")
+    if p.exists() or p.is_symlink():
+        st = p.stat() if p.exists() else None
+        if st is None or not stat.S_ISREG(st.st_mode):
+            raise InputError("exists and is not a regular file (a device, pipe or broken "
+                             "link); it is left alone", source=str(p), field="path")
+        if not st.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+            raise InputError("is read-only; it is left alone", source=str(p), field="path")
+    if not p.parent.is_dir():
+        raise InputError(f"the folder {p.parent} does not exist", source=str(p), field="path")
+    return p
+
+
+def write_text_file(path, text):
+    """Atomic write; an operating-system failure (full disk, permission) is an InputError
+    naming the file, and the target is left as it was."""
+    try:
+        atomic_write_text(path, text)
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror or exc}", source=str(path),
+                         field="path") from None
 
 
 def _read_bytes(path):
@@ -152,6 +187,9 @@ def loads(data, source=None, *, strict=True):
 
 def _loads(data, source):
     source = source_name(source)
+    if not isinstance(data, (str, bytes, bytearray, memoryview)):
+        raise InputError(f"a message is text (str) or bytes, got {type(data).__name__}; "
+                         "read a file with ccsds.read(path)", source=source, field="data")
     text = _kvn.decode(data, source)
     head = text.lstrip()
     if head.startswith("<"):

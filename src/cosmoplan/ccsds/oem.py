@@ -55,8 +55,10 @@ from ._blocks import (
     comments_field,
     convert,
     date,
+    enum,
     integer,
     parse_float,
+    registered,
     text,
     value_text,
 )
@@ -76,6 +78,9 @@ _COLUMNS = ("X", "Y", "Z", "X_DOT", "Y_DOT", "Z_DOT", "X_DDOT", "Y_DDOT", "Z_DDO
 _UNITS = ("km",) * 3 + ("km/s",) * 3 + ("km/s**2",) * 3
 _ALLOWED = b"0123456789eE+-.:TZ \t\n"
 _TOL_S = 1e-6  # epochs compared to START/STOP_TIME within a microsecond
+# Highest INTERPOLATION_DEGREE accepted: polynomials of higher degree through equally spaced
+# states are numerically meaningless (Runge), and no agency writes them.
+MAX_DEGREE = 32
 _DATA_FORM = ("'epoch x y z x_dot y_dot z_dot [x_ddot y_ddot z_ddot]' (7 or 10 columns, "
               "502.0-B-3 §5.2.4)")
 
@@ -143,22 +148,23 @@ class OEMMetadata(Block):
     comments: list = comments_field()
     object_name: str | None = text("OBJECT_NAME", required=True)
     object_id: str | None = text("OBJECT_ID", required=True)
-    center_name: str | None = text("CENTER_NAME", required=True)
-    ref_frame: str | None = text("REF_FRAME", required=True)
+    center_name: str | None = registered("CENTER_NAME", "center", required=True)
+    ref_frame: str | None = registered("REF_FRAME", "frame", required=True)
     ref_frame_epoch: object = date("REF_FRAME_EPOCH")
     time_system: str | None = text("TIME_SYSTEM", required=True)
     start_time: object = date("START_TIME", required=True)
     useable_start_time: object = date("USEABLE_START_TIME")
     useable_stop_time: object = date("USEABLE_STOP_TIME")
     stop_time: object = date("STOP_TIME", required=True)
-    interpolation: str | None = text("INTERPOLATION")
+    interpolation: str | None = enum("INTERPOLATION", ("HERMITE", "LAGRANGE", "LINEAR"))
     interpolation_degree: int | None = integer("INTERPOLATION_DEGREE")
 
     def check(self, loc):
         deg = self.interpolation_degree
         if deg is not None and (isinstance(deg, bool) or not isinstance(deg, (int, np.integer))
-                                or deg < 1):
-            raise loc.error(f"INTERPOLATION_DEGREE must be a positive integer, got {deg!r} "
+                                or not 1 <= deg <= MAX_DEGREE):
+            raise loc.error(f"INTERPOLATION_DEGREE must be an integer 1..{MAX_DEGREE}, got "
+                            f"{deg!r} "
                             "(502.0-B-3 table 5-3)", field="INTERPOLATION_DEGREE", value=deg)
         order = [("START_TIME", self.start_time), ("USEABLE_START_TIME", self.useable_start_time),
                  ("USEABLE_STOP_TIME", self.useable_stop_time), ("STOP_TIME", self.stop_time)]
@@ -480,8 +486,9 @@ class EphemerisSegment(Block):
         if method not in ("HERMITE", "LAGRANGE"):
             raise InputError(f"interpolation method {method!r} is not supported (HERMITE, "
                              "LAGRANGE, LINEAR)", field="INTERPOLATION", value=method)
-        if isinstance(degree, bool) or not isinstance(degree, (int, np.integer)) or degree < 1:
-            raise InputError(f"the interpolation degree must be a positive integer, got "
+        if (isinstance(degree, bool) or not isinstance(degree, (int, np.integer))
+                or not 1 <= degree <= MAX_DEGREE):
+            raise InputError(f"the interpolation degree must be an integer 1..{MAX_DEGREE}, got "
                              f"{degree!r}", field="INTERPOLATION_DEGREE", value=degree)
         ref, tn, sn, lo, hi = self._nodes()
         t, q = self._query_seconds(epochs, ref)
