@@ -300,3 +300,41 @@ def test_write_refuses_folders_devices_read_only_files_and_missing_folders(tmp_p
             msg.write(target)
     assert ro.read_text() == "keep me\n"
     assert Path(os.devnull).is_char_device()
+
+
+@pytest.mark.parametrize("date", ["1998-12-18T14:28:59.99999999999999999",
+                                  "2016-12-31T23:59:60.99999999999999999"])
+def test_long_fractions_of_a_second_stay_in_their_second(date):
+    # float('59.99999999999999999') is 60.0: the seconds must not roll into the next minute
+    text = (REF / "opm/OPMExample1.txt").read_text().replace("1998-12-18T14:28:15.1172", date)
+    msg = ccsds.loads(text)
+    assert msg.data.state_vector.epoch.text == date
+    assert ccsds.loads(msg.to_xml()) == msg
+
+
+def test_control_characters_by_xml_reference_are_refused():
+    xml = ccsds.read(REF / "opm/OPMExample3.xml").to_xml()
+    for ref in ("&#10;", "&#x9;", "&#13;"):
+        with pytest.raises(InputError, match="control character") as info:
+            ccsds.loads(xml.replace("<ORIGINATOR>", f"<ORIGINATOR>A{ref}", 1), source="c.xml")
+        assert info.value.line is not None
+    assert ccsds.loads(xml.replace("<ORIGINATOR>", "<ORIGINATOR>&#65;", 1)).header.originator[0] \
+        == "A"
+
+
+def test_negative_catalog_numbers_and_counts_are_refused():
+    text = (REF / "omm/OMMExample1.txt").read_text()
+    for key in ("NORAD_CAT_ID", "REV_AT_EPOCH", "ELEMENT_SET_NO"):
+        bad = "\n".join(f"{key} = -1" if ln.split("=")[0].strip() == key else ln
+                        for ln in text.splitlines())
+        with pytest.raises(InputError, match="negative") as info:
+            ccsds.loads(bad)
+        assert info.value.field == key
+
+
+def test_pc_hard_body_radius_must_be_a_number():
+    cdm = ccsds.read(REF / "cdm/CDMExample1.txt")
+    for bad in ("5", True, None, -1.0):
+        with pytest.raises(InputError, match="hbr"):
+            cdm.probability_of_collision(hbr=bad)
+    assert 0 < cdm.probability_of_collision(hbr=10).pc < 1e-6

@@ -265,6 +265,15 @@ def _check_fields(text, ts, y, mo, d, doy, h, mi, sec, z):
     return mo, d
 
 
+def _seconds(text):
+    """Seconds of a date as a float that stays below the next whole second: the double
+    nearest '59.99999999999999999' is 60.0, which would move the date to the next minute
+    (or make it a leap second)."""
+    whole = int(text.split(".")[0])
+    value = float(text)
+    return value if value < whole + 1 else float(np.nextafter(whole + 1.0, whole))
+
+
 def _split(text, ts):
     """Fields of one date text, or ValueError with the reason."""
     m = _DATE_RE.fullmatch(text)
@@ -274,7 +283,7 @@ def _split(text, ts):
     doy = int(m.group(4)) if m.group(4) else None
     mo = int(m.group(2)) if m.group(2) else 0
     d = int(m.group(3)) if m.group(3) else 0
-    h, mi, sec = int(m.group(5)), int(m.group(6)), float(m.group(7))
+    h, mi, sec = int(m.group(5)), int(m.group(6)), _seconds(m.group(7))
     mo, d = _check_fields(text, ts, y, mo, d, doy, h, mi, sec, bool(m.group(8)))
     if y == 0 and ts in CONVERTIBLE_TIME_SYSTEMS:
         raise ValueError(f"year 0000 in {text!r} is only meaningful for elapsed time systems "
@@ -418,6 +427,8 @@ def _vector_fields(texts):
         month, day = num(5, 7), num(8, 10)
         hour, minute = num(11, 13), num(14, 16)
     secs = np.ascontiguousarray(m[:, sec0:end]).view(f"S{end - sec0}").ravel().astype(float)
+    whole = num(sec0, sec0 + 2).astype(float)
+    secs = np.minimum(secs, np.nextafter(whole + 1.0, whole))  # see _seconds
     return year, month, day, hour, minute, secs, z, doy
 
 

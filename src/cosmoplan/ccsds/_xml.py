@@ -24,6 +24,7 @@ from ..errors import InputError
 from ._blocks import Loc, RawBlock, RawEntry
 
 _DECL = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_CHAR_REF = re.compile(r"&#([xX][0-9a-fA-F]{1,8}|[0-9]{1,10});")
 _ENCODING = re.compile(r"""<\?xml[^>]*encoding\s*=\s*["']([^"']+)["']""")
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
@@ -46,6 +47,15 @@ def parse(text, source):
             "utf-8", "utf8", "us-ascii", "ascii"):
         raise InputError(f"XML encoding {enc.group(1)!r}: NDM/XML messages are UTF-8 "
                          "(505.0-B-2)", source=source, line=1)
+    for ref in _CHAR_REF.finditer(text) if "&#" in text else ():
+        code = ref.group(1)
+        code = int(code[1:], 16) if code[:1] in "xX" else int(code)
+        if code < 32 or code == 127:
+            raise InputError(f"character reference {ref.group()} is a control character; "
+                             "CCSDS values and comments are printable text (502.0-B-3 "
+                             "§7.3.4), so no writer could write it back",
+                             source=source, line=text.count("\n", 0, ref.start()) + 1,
+                             field=ref.group())
     text, runs = cut_state_vectors(text)
     parser = ET.XMLParser()
     try:

@@ -614,11 +614,11 @@ class CDM(Message):
                 raise InputError("the CDM does not give HBR for both objects; pass hbr= (the "
                                  "combined hard-body radius, m)", field="hbr", value=radii)
             hbr = sum(radii)
-        try:
-            hbr_km = float(hbr) * 1e-3
-        except (TypeError, ValueError):
+        if isinstance(hbr, (bool, np.bool_)) or not isinstance(hbr, (int, float, np.integer,
+                                                                      np.floating)):
             raise InputError(f"hbr must be a number of metres; got {hbr!r}", field="hbr",
-                             value=hbr) from None
+                             value=hbr)
+        hbr_km = float(hbr) * 1e-3
         states = []
         for obj in (self.object1, self.object2):
             sv = obj.data.state_vector

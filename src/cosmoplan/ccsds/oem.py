@@ -1108,6 +1108,21 @@ class OEM(Message):
     VERSIONS = (1, 2, 3)
 
     # ---------------------------------------------------------------- reading
+    def _canonical(self):
+        """Acceleration columns that are all NaN are absent (7-column lines are written and
+        read back as (N, 6) states)."""
+        segs = []
+        changed = False
+        for seg in self.segments if isinstance(self.segments, list) else ():
+            st = getattr(getattr(seg, "data", None), "states", None)
+            if (isinstance(st, np.ndarray) and st.ndim == 2 and st.shape[1] == 9
+                    and st.dtype.kind == "f" and np.all(np.isnan(st[:, 6:]))):
+                seg = dataclasses.replace(seg, data=dataclasses.replace(seg.data,
+                                                                        states=st[:, :6]))
+                changed = True
+            segs.append(seg)
+        return dataclasses.replace(self, segments=segs) if changed else self
+
     @classmethod
     def _from_kvn_lines(cls, lines, source):
         return _KvnReader(lines, source).read()

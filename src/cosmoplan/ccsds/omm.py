@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from ._blocks import Block, comments_field, date, integer, real, registered, text
 from ._common import Covariance, Header, SpacecraftParameters, UserDefined
 from ._kvn import Layout
@@ -118,6 +120,12 @@ class TLEParameters(Block):
     agom: float | None = real("AGOM", "m**2/kg")
 
     def check(self, loc):
+        for name in ("ephemeris_type", "norad_cat_id", "element_set_no", "rev_at_epoch"):
+            value = getattr(self, name)
+            if isinstance(value, (int, np.integer)) and value < 0:
+                raise loc.error(f"{name.upper()} = {value} is negative; it is a count or a "
+                                "catalog number (502.0-B-3 table 4-3)", field=name.upper(),
+                                value=value)
         for a, b in (("bstar", "bterm"), ("mean_motion_ddot", "agom")):
             if getattr(self, a) is not None and getattr(self, b) is not None:
                 raise loc.error(f"{a.upper()} and {b.upper()} are alternatives (502.0-B-3 table "
