@@ -3,6 +3,7 @@ interpolation and the trajectory writer behind ``chaser.oem``."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 import warnings
@@ -164,8 +165,12 @@ def test_repeated_epoch_decision():
     any other repeated or decreasing epoch is refused."""
     seg = ccsds.read(REF / "OEMExample1.txt").segments[2]
     assert seg.data.epochs.text[3] == seg.data.epochs.text[4]
-    r, _ = seg.interpolate("1996-12-30T01:18:02.5")
+    r, _ = seg.interpolate("1996-12-30T01:18:02.5", degree=3)
     assert r.shape == (3,) and np.all(np.isfinite(r))
+    # four distinct states cannot carry the stated HERMITE degree 7 (eight nodes): refused,
+    # where extrapolating the polynomial gave |r| ~ 1e19 km
+    with pytest.raises(InputError, match="4 distinct states; HERMITE of degree 7 needs 8"):
+        seg.interpolate("1996-12-30T01:18:02.5")
     text = _text("OEMExample4.txt")
     changed = text.replace("2002-12-18T12:02:00.331 2776.033", "2002-12-18T12:01:00.331 2776.033")
     with pytest.raises(InputError, match=r"x\.oem, line 23: ephemeris data line, column EPOCH: "
@@ -332,6 +337,8 @@ def test_interpolation_window_and_inputs():
     assert "epoch 1996-12-18T12:05:00 is outside the interpolation window " \
            "1996-12-18T12:10:00.331 .. 1996-12-28T21:23:00.331 (UTC" in msg
     assert "MARS GLOBAL SURVEYOR (1996-062A)" in msg
+    seg = dataclasses.replace(seg, metadata=dataclasses.replace(seg.metadata,
+                                                                interpolation_degree=3))
     r1, v1 = seg.interpolate("1996-12-18T12:20:00")
     r2, _ = seg.interpolate(dt.datetime(1996, 12, 18, 12, 20))  # naive: in TIME_SYSTEM
     r3, _ = seg.interpolate(Epoch.from_iso("1996-12-18T12:20:00Z"))
@@ -344,15 +351,15 @@ def test_interpolation_window_and_inputs():
     with pytest.raises(InputError, match="'SPLINE' is not supported"):
         seg.interpolate("1996-12-18T12:20:00", method="spline")
     tai = ccsds.read(REF / "OEM-Issue839.txt").segments[0]  # same file in TAI
-    ra, _ = tai.interpolate(Epoch.from_iso("1996-12-18T12:20:00", scale="tai"))
+    ra, _ = tai.interpolate(Epoch.from_iso("1996-12-18T12:20:00", scale="tai"), degree=3)
     np.testing.assert_allclose(ra, r1, rtol=0, atol=1e-9)
     mrt = ccsds.read(REF / "OEMExample2.txt").segments[0]
-    rm, _ = mrt.interpolate("1996-353T12:20:00")  # MRT: texts only, uniform seconds
+    rm, _ = mrt.interpolate("1996-353T12:20:00", degree=3)  # MRT: texts only, uniform seconds
     as_tai = ccsds.loads(_text("OEMExample2.txt").replace("= MRT", "= TAI")).segments[0]
-    rt, _ = as_tai.interpolate(Epoch.from_iso("1996-12-18T12:20:00", scale="tai"))
+    rt, _ = as_tai.interpolate(Epoch.from_iso("1996-12-18T12:20:00", scale="tai"), degree=3)
     np.testing.assert_allclose(rm, rt, rtol=1e-12)
     with pytest.raises(InputError, match="MRT cannot be converted"):
-        mrt.interpolate(Epoch.from_iso("1996-12-18T12:20:00Z"))
+        mrt.interpolate(Epoch.from_iso("1996-12-18T12:20:00Z"), degree=3)
 
 
 def test_multi_segment_interpolation_later_segment_wins():

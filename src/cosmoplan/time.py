@@ -399,7 +399,8 @@ class Epoch:
 
     @classmethod
     def coerce(cls, value, scale="utc", *, field="epoch"):
-        """Return ``value`` as an Epoch: an Epoch, ISO text, or an aware datetime."""
+        """Return ``value`` as an Epoch: an Epoch, ISO text, an aware datetime, or a list or
+        array of ISO texts or of aware datetimes (an array epoch of the same shape)."""
         if isinstance(value, Epoch):
             return value
         if isinstance(value, _dt.datetime):
@@ -411,6 +412,15 @@ class Epoch:
                 return cls.from_iso(value, scale=scale)
             except InputError as exc:
                 raise InputError(str(exc), field=field, value=value) from None
+        if isinstance(value, (list, tuple, np.ndarray)) and np.size(value) > 0:
+            flat = np.asarray(value, dtype=object).ravel()
+            if all(isinstance(v, str) for v in flat):
+                try:
+                    return cls.from_iso(np.asarray(value, dtype=object), scale=scale)
+                except InputError as exc:
+                    raise InputError(str(exc), field=field, value=value) from None
+            if all(isinstance(v, _dt.datetime) for v in flat):
+                return cls.from_datetime(np.asarray(value, dtype=object))
         raise InputError(
             f"cannot use {value!r} as an epoch; give an Epoch, ISO 8601 text or an aware "
             "datetime",

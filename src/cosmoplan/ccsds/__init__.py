@@ -11,6 +11,7 @@ the line (or XML element), the keyword and the problem.
 >>> msg.write("conjunction.xml")              # doctest: +SKIP
 """
 
+from ._dates import CcsdsEpoch, RawEpoch
 from ._message import dumps, loads, read, write
 from ._trajectory_oem import OEMSegment, format_oem, write_oem
 from .bridges import (
@@ -30,7 +31,8 @@ from .oem import OEM, EphemerisSegment, OEMCovariance, OEMData, OEMMetadata
 from .omm import OMM
 from .opm import OPM
 
-__all__ = ["CDM", "OMM", "OPM", "OEMSegment", "dumps", "format_oem", "loads", "read", "write",
+__all__ = ["CcsdsEpoch", "RawEpoch", "CDM", "OMM", "OPM", "OEMSegment", "dumps", "format_oem",
+           "loads", "read", "write",
            "write_oem", "OPMBurn", "OPMState", "check_sgp4_omm", "omm_from_tle",
            "omm_propagate", "omm_to_satrec", "omm_to_tle", "opm_burns", "opm_keplerian_state",
            "opm_state", "OEM", "EphemerisSegment", "OEMCovariance", "OEMData",

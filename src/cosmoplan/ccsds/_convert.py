@@ -104,12 +104,20 @@ def convert(source, target, *, to=None, name=None, index=None, strict=True):
         omm = omm_from_tle(tle)
         write_text_file(dst, omm.to_xml() if fmt == "xml" else omm.to_kvn())
         return dst, f"OMM in {fmt.upper()} from the TLE of {tle.satnum}"
+    if name is not None or index is not None:
+        raise InputError("--name and --index choose an element set of a TLE file; "
+                         f"{src} is not one", source=str(src),
+                         field="index" if index is not None else "name")
     msg = loads(raw, source=str(src), strict=strict)
     if fmt == "tle":
         if msg.NAME != "OMM":
             raise InputError(f"only an OMM converts to a TLE; {src} is an {msg.NAME}",
                              source=str(src))
-        tle = msg.to_tle()
+        try:
+            tle = msg.to_tle()
+        except InputError as exc:
+            raise InputError(f"cannot write it as a TLE: {exc}", source=str(src),
+                             field=exc.field, value=exc.value) from None
         write_tles([tle], dst, three_line=True)
         return dst, "TLE from the OMM"
     write_text_file(dst, msg.to_xml() if fmt == "xml" else msg.to_kvn())

@@ -25,6 +25,11 @@ _KV = re.compile(r"([A-Z0-9_]+)[ \t]*=(.*)", re.ASCII | re.DOTALL)
 _UNIT = re.compile(r"(.*?)[ \t]+\[([^\[\]]*)\]", re.DOTALL)
 
 
+def article(name):
+    """'a CDM', 'an OPM' (the article as the letters are read)."""
+    return f"{'an' if name[:1] in 'AEFHILMNORSX' else 'a'} {name}"
+
+
 def decode(data, source):
     """Text of a message given as bytes (UTF-8, BOM allowed) or str."""
     if isinstance(data, str):
@@ -163,7 +168,7 @@ def route(lines, layout, source):
     if not tokens or tokens[0].kind != "kv" or tokens[0].key != layout.version_key:
         first = tokens[0] if tokens else None
         got = f"found {first.key!r}" if first else "the file is empty"
-        raise InputError(f"the first line of an {layout.message} must be "
+        raise InputError(f"the first line of {article(layout.message)} must be "
                          f"'{layout.version_key} = x.y' (502.0-B-3 §7.3.6); {got}",
                          source=source, line=first.line if first else None,
                          field=layout.version_key)
@@ -192,7 +197,7 @@ def route(lines, layout, source):
             pending.append((tok.value, tok.line))
             continue
         if tok.kind == "word":
-            raise InputError(f"{tok.key} is not a keyword of an {layout.message} (a line "
+            raise InputError(f"{tok.key} is not a keyword of {article(layout.message)} (a line "
                              "without '=')", source=source, line=tok.line, field=tok.key)
         key = tok.key
         if key == layout.version_key:
@@ -225,7 +230,7 @@ def route(lines, layout, source):
             kind = layout.kind_of.get(key)
             spec = layout.key_of.get(key)
         if kind is None:
-            raise InputError(f"{key} is not a keyword of an {layout.message}", source=source,
+            raise InputError(f"{key} is not a keyword of {article(layout.message)}", source=source,
                              line=tok.line, field=key, value=tok.value)
         if kind in layout.preamble_kinds:
             if segments:

@@ -80,7 +80,8 @@ class Message:
         data = _read_bytes(path)
         msg = loads(data, source=str(path), strict=strict)
         if not isinstance(msg, cls):
-            raise InputError(f"{path} holds an {msg.NAME}, not an {cls.NAME}", source=str(path))
+            raise InputError(f"it holds {_kvn.article(msg.NAME)}, not {_kvn.article(cls.NAME)}",
+                             source=str(path))
         return msg
 
     # ---------------------------------------------------------------- writing
@@ -209,8 +210,12 @@ def _loads(data, source):
     cls = _TYPES.get(name)
     if cls is None:
         what = f"{first[:40]!r}" if first else "an empty file"
+        lines3 = [ln.strip() for ln in head.splitlines()[:3]]
+        hint = ("; it looks like a two-line element set: 'cosmoplan ccsds convert' turns a TLE "
+                "file into an OMM" if any(ln.startswith(("1 ", "2 ")) and len(ln) > 60
+                                          for ln in lines3) else "")
         raise InputError(f"not a CCSDS OEM, OPM, OMM or CDM: the first line should be "
-                         f"CCSDS_xxx_VERS = x.y, found {what}", source=source,
+                         f"CCSDS_xxx_VERS = x.y, found {what}{hint}", source=source,
                          field=first[:40] or "CCSDS_xxx_VERS",
                          line=text[:len(text) - len(head)].count("\n") + 1)
     lines = _kvn.split_lines(text, source)
@@ -291,7 +296,7 @@ def xml_odm_raw(root, loc, name, data_blocks, max_segments=1, repeatable=()):
             raise cloc.error(f"unexpected element <{tag}> in <body> (expected <segment>)",
                              field=tag)
         if len(segments) >= max_segments:
-            raise cloc.error(f"an {name.upper()} has {max_segments} segment"
+            raise cloc.error(f"{_kvn.article(name.upper())} has {max_segments} segment"
                              f"{'s' if max_segments > 1 else ''} at most", field="segment")
         segments.append(xml_segment(el, cloc, data_blocks, repeatable))
     if not segments:
@@ -396,7 +401,8 @@ class SingleSegment(Message):
         check_version(raw.version, cls.VERSIONS, cls.NAME, raw.version_loc)
         header = cls._LAYOUT.header.from_raw(raw.header, ctx, version=raw.version)
         if len(raw.segments) != 1:
-            raise raw.end.error(f"an {cls.NAME} has one metadata block and one data section",
+            raise raw.end.error(f"{_kvn.article(cls.NAME)} has one metadata block and one data "
+                                "section",
                                 field="metadata")
         blocks = by_kind(raw.segments[0])
         if "metadata" not in blocks:

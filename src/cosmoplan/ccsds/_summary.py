@@ -64,11 +64,12 @@ def _oem_rows(msg):
             rows.append(("", f"useable {_text(md.useable_start_time)} .. "
                              f"{_text(md.useable_stop_time)}"))
         if md.interpolation:
-            rows.append(("", f"interpolation {md.interpolation} degree "
-                             f"{md.interpolation_degree}"))
+            deg = (f" degree {md.interpolation_degree}" if md.interpolation_degree is not None
+                   else " (degree not stated)")
+            rows.append(("", f"interpolation {md.interpolation}{deg}"))
         cov = getattr(seg, "covariances", None) or []
         if cov:
-            rows.append(("", f"{len(cov)} covariance matrices"))
+            rows.append(("", f"{len(cov)} covariance matri{'x' if len(cov) == 1 else 'ces'}"))
     return rows
 
 

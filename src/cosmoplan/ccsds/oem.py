@@ -493,6 +493,12 @@ class EphemerisSegment(Block):
         ref, tn, sn, lo, hi = self._nodes()
         t, q = self._query_seconds(epochs, ref)
         self._check_inside(t, q, lo, hi)
+        if len(tn) < degree + 1:
+            raise InputError(
+                f"segment {self.metadata.object_name!r} ({self.metadata.start_time.text} ..) "
+                f"has {len(tn)} distinct states; {method} of degree {degree} needs "
+                f"{degree + 1}: pass degree={max(len(tn) - 1, 1)} or less to interpolate it "
+                "anyway", field="INTERPOLATION_DEGREE", value=degree)
         return _interpolate(tn, sn, t.ravel(), method, int(degree), t.shape)
 
     def _check_inside(self, t, q, lo, hi, label=None):
