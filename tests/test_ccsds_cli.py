@@ -94,3 +94,37 @@ def test_convert_tle_to_omm_and_back(tmp_path):
     assert back.satrec.bstar == original.satrec.bstar
     proc = _cosmoplan("convert", str(TLE), str(omm), "--index", "9")
     assert proc.returncode == 2 and "outside 1..5" in proc.stderr
+
+
+def test_check_lists_every_error_of_a_file_in_line_order(tmp_path):
+    text = (REF / "opm/OPMExample1.txt").read_text()
+    lines = text.splitlines()
+    edits = {}
+    for k, ln in enumerate(lines):
+        key = ln.split("=")[0].strip()
+        if key == "REF_FRAME":
+            edits[k] = "REF_FRAME = ZZRF"
+        elif key == "Y":
+            edits[k] = "Y = 1239.6x"
+        elif key == "Z":
+            edits[k] = ln.split("[")[0].rstrip() + " [m]"
+        elif key == "MASS":
+            edits[k] = "MASS = -3000.0"
+    assert len(edits) == 4
+    for k, new in edits.items():
+        lines[k] = new
+    lines.insert(max(edits) + 1, "FOO = 1")
+    bad = tmp_path / "multi.opm"
+    bad.write_text("\n".join(lines) + "\n")
+    msg, errors = ccsds.validate(bad)
+    assert msg is None
+    got = [(e.line, e.field) for e in errors]
+    want = sorted([(k + 1, lines[k].split("=")[0].strip()) for k in edits]
+                  + [(max(edits) + 2, "FOO")])
+    assert got == want
+    proc = _cosmoplan("check", str(bad))
+    assert proc.returncode == 2
+    assert proc.stderr.count("invalid: ") == 5
+    # a valid file: no errors, the message
+    msg, errors = ccsds.validate(REF / "opm/OPMExample1.txt")
+    assert errors == [] and msg == ccsds.read(REF / "opm/OPMExample1.txt")

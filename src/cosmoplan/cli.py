@@ -346,10 +346,13 @@ def ccsds_check(
         bad = 0
         for path in files:
             try:
-                msg = ccsds.read(path, strict=not lenient)
-            except InputError as exc:
+                msg, errors = ccsds.validate(path, strict=not lenient)
+            except InputError as exc:  # unreadable file
+                msg, errors = None, [exc]
+            if errors:
                 bad += 1
-                _say("invalid: ", "bold red", exc)
+                for exc in errors:
+                    _say("invalid: ", "bold red", exc)
                 continue
             console.print(Text(f"{path}: ", style="bold") + Text(f"valid {msg.NAME}",
                                                                     style="green"))

@@ -12,7 +12,7 @@ the line (or XML element), the keyword and the problem.
 """
 
 from ._dates import CcsdsEpoch, RawEpoch
-from ._message import dumps, loads, read, write
+from ._message import dumps, loads, read, validate, write
 from ._trajectory_oem import OEMSegment, format_oem, write_oem
 from .bridges import (
     OPMBurn,
@@ -32,7 +32,7 @@ from .omm import OMM
 from .opm import OPM
 
 __all__ = ["CcsdsEpoch", "RawEpoch", "CDM", "OMM", "OPM", "OEMSegment", "dumps", "format_oem",
-           "loads", "read", "write",
+           "loads", "read", "validate", "write",
            "write_oem", "OPMBurn", "OPMState", "check_sgp4_omm", "omm_from_tle",
            "omm_propagate", "omm_to_satrec", "omm_to_tle", "opm_burns", "opm_keplerian_state",
            "opm_state", "OEM", "EphemerisSegment", "OEMCovariance", "OEMData",

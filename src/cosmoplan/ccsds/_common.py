@@ -145,6 +145,15 @@ class SpacecraftParameters(Block):
     drag_area: float | None = real("DRAG_AREA", "m**2")
     drag_coeff: float | None = real("DRAG_COEFF")
 
+    def check(self, loc):
+        for name, kw, strict in (("mass", "MASS", True), ("solar_rad_area", "SOLAR_RAD_AREA",
+                                 False), ("drag_area", "DRAG_AREA", False)):
+            v = getattr(self, name)
+            if isinstance(v, (int, float, np.floating)) and (v < 0 or (strict and v == 0)):
+                raise loc.error(f"{kw} = {v} {'kg' if name == 'mass' else 'm**2'} must be "
+                                f"{'positive' if strict else 'zero or positive'}", field=kw,
+                                value=v)
+
 
 @dataclass(eq=False, kw_only=True)
 class UserDefined(Block):

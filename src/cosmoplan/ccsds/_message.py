@@ -222,6 +222,83 @@ def _loads(data, source):
     return cls._from_kvn_lines(lines, source)
 
 
+def validate(path, *, strict=True, max_errors=50):
+    """Check a message file and collect its errors: ``(message or None, [InputError, ...])``.
+
+    The first error found is what :func:`read` raises. In KVN, checking then goes on: the
+    line an error names is repaired in memory (an unknown keyword or a data line set aside,
+    wrong units removed, a bad value replaced by a neutral valid one) and the text read
+    again, so the errors of the other lines are found too, each with its own line and
+    keyword, up to ``max_errors``, returned in line order. It stops at an error that
+    cannot be tied to one line (a missing mandatory keyword, a structural problem) and after
+    the first error of an XML file: what follows would be guesswork.
+    """
+    data = _read_bytes(path)
+    source = str(path)
+    try:
+        return loads(data, source=source, strict=strict), []
+    except InputError as first:
+        errors = [first]
+    try:
+        text = _kvn.decode(data, source)
+    except InputError:
+        return None, errors
+    if text.lstrip().startswith("<") or len(text) > 5_000_000:
+        return None, errors
+    lines = text.splitlines()
+    fixed = set()
+
+    def attempt(candidate_lines):
+        try:
+            loads("\n".join(candidate_lines) + "\n", source=source, strict=strict)
+            return None
+        except InputError as exc:
+            return exc
+
+    while len(errors) < max_errors:
+        err = errors[-1]
+        k = (err.line or 0) - 1
+        if not 0 <= k < len(lines) or k in fixed:
+            break
+        nxt = None
+        for repaired in _repairs(lines[k], err):
+            trial = lines[:k] + [repaired] + lines[k + 1:]
+            nxt = attempt(trial)
+            if nxt is None or nxt.line != err.line:
+                lines = trial
+                break
+        else:
+            break
+        fixed.add(k)
+        if nxt is None:
+            break
+        if nxt.line is not None and nxt.line - 1 in fixed:
+            break
+        errors.append(nxt)
+    return None, sorted(errors, key=lambda e: e.line or 0)
+
+
+_NEUTRAL = ("0", "1", "2000-01-01T00:00:00", "EARTH", "EME2000", "RTN", "UTC", "HERMITE",
+            "SGP4", "NO", "UNKNOWN", "1.0")
+
+
+def _repairs(line, err):
+    """Versions of a bad KVN ``line`` that remove the problem ``err`` names, best first."""
+    stripped = line.strip()
+    key, eq, value = stripped.partition("=")
+    key = key.strip()
+    if not eq or key != err.field:  # a data line, a stray word, an unknown structure
+        yield ""
+        return
+    if "is not a keyword" in str(err):
+        yield ""
+        return
+    if "[" in value and ("units" in str(err)):
+        yield f"{key} = {value.split('[', 1)[0].strip()}"
+    for v in _NEUTRAL:
+        yield f"{key} = {v}"
+
+
 def read(path, *, strict=True):
     """Read an OEM, OPM, OMM or CDM file, in KVN or XML (``strict`` as for :func:`loads`)."""
     return loads(_read_bytes(path), source=str(path), strict=strict)
