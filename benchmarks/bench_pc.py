@@ -12,7 +12,12 @@ disk (the brute-force 2-D integral, ``epsrel=1e-10``) called per encounter in a 
 loop on the first ``--peer-n`` encounters: time per encounter, the ratio to cosmoplan's
 Foster and Patera, and the largest relative difference where Pc > 1e-12.
 
+Orekit 13.1 (``Patera2005``, ``Alfano2005``, ``Laas2015``), when ``--orekit-python`` names
+an interpreter with orekit-jpype (the oracle environment), on the first ``--orekit-n``
+encounters in a Python loop through JPype: time per Pc, ratio, largest difference.
+
 Usage: python benchmarks/bench_pc.py [--n N] [--repeat R] [--peer-n K]
+           [--orekit-python ../oracle-venv/bin/python] [--orekit-n M]
 """
 
 from __future__ import annotations
@@ -72,6 +77,9 @@ def main():
     ap.add_argument("--n", type=int, default=10_000)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--peer-n", type=int, default=200)
+    ap.add_argument("--orekit-python",
+                    default=str(Path(__file__).resolve().parents[2] / "oracle-venv/bin/python"))
+    ap.add_argument("--orekit-n", type=int, default=2000)
     args = ap.parse_args()
     n = args.n
     enc = make_encounters(n)
@@ -112,6 +120,45 @@ def main():
           f"{t_peer / per['foster']:,.0f}, dblquad / patera = {t_peer / per['patera']:,.0f}, "
           f"dblquad / alfano = {t_peer / per['alfano']:,.0f}; max relative |foster - dblquad| "
           f"(Pc > 1e-12, {keep.sum()} encounters) = {err:.1e}")
+
+    orekit_peer(args, enc, results, per)
+
+
+def orekit_peer(args, enc, results, per):
+    import json
+    import subprocess
+    import tempfile
+
+    if not Path(args.orekit_python).exists():
+        print(f"Orekit: not run (no interpreter at {args.orekit_python})")
+        return
+    k = min(args.orekit_n, len(enc[0]))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "enc.npz"
+        np.savez(path, **dict(zip(("xm", "ym", "sx", "sy", "radius"),
+                                  (a[:k] for a in enc))))
+        proc = subprocess.run([args.orekit_python,
+                               str(Path(__file__).with_name("_pc_orekit_peer.py")), str(path),
+                               str(max(1, args.repeat // 2))],
+                              capture_output=True, text=True, timeout=1800)
+    if proc.returncode != 0:
+        print(f"Orekit: not run ({(proc.stderr.strip().splitlines() or ['failed'])[-1][:200]})")
+        return
+    res = json.loads(proc.stdout.strip().splitlines()[-1])
+    ref = results["foster"][:k]
+    keep = ref > 1e-12
+    for name, r in res.items():
+        ours = per.get(name, per["foster"])
+        vals = np.asarray(r["values"])
+        ok = keep & np.isfinite(vals)
+        err = np.max(np.abs(vals[ok] / ref[ok] - 1.0))
+        print(f"Orekit {name:<7} (JPype loop, {k:,}): {1 / r['seconds_per_pc']:>10,.0f} Pc/s; "
+              f"time per Pc Orekit / cosmoplan {name if name in per else 'foster'} = "
+              f"{r['seconds_per_pc'] / ours:,.1f}; max relative difference to our Foster "
+              f"(Pc > 1e-12) {err:.1e}")
+        if r["n_failures"]:
+            print(f"  Orekit {name} raised on {r['n_failures']} of {k:,} encounters, e.g. "
+                  f"{r['failures'][0]}")
 
 
 if __name__ == "__main__":
