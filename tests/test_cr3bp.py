@@ -57,12 +57,16 @@ def test_libration_points_match_refdata(ref):
 
 def test_system_units_round_trip():
     em = cr3bp.EARTH_MOON
-    assert em.length_unit_km == 389703.0 and em.time_unit_s == 382981.0
+    assert em.length_unit_km == 384400.0
+    assert em.time_unit_s == pytest.approx(375190.26, abs=0.01)  # sqrt(LU^3 / GM)
     s = np.array([1.1, 0.01, -0.2, 0.01, -0.15, 0.002])
     np.testing.assert_allclose(em.state_from_km(em.state_to_km(s)), s, rtol=1e-15)
-    assert em.to_s(2 * np.pi) / 86400 == pytest.approx(27.85, abs=0.01)  # 2 pi TU in days
+    assert em.to_s(2 * np.pi) / 86400 == pytest.approx(27.28, abs=0.01)  # ~ sidereal month
     assert em.from_s(em.to_s(1.5)) == pytest.approx(1.5, rel=1e-15)
-    assert em.to_km_s(1.0) == pytest.approx(389703.0 / 382981.0)
+    assert em.to_km_s(1.0) == pytest.approx(384400.0 / em.time_unit_s)
+    jpl = cr3bp.JPL_EARTH_MOON
+    assert (jpl.length_unit_km, jpl.time_unit_s, jpl.mu) == (389703.0, 382981.0, em.mu)
+    assert jpl.to_s(2 * np.pi) / 86400 == pytest.approx(27.85, abs=0.01)
 
 
 def test_jpl_halo_closes_after_correction(jpl_halo):
@@ -185,11 +189,13 @@ def test_natural_parameter_continuation_lyapunov():
 
 
 def test_nrho_9_2(ref):
-    """The 9:2 L2 southern NRHO: period 2/9 of the synodic month 29.530589 d in JPL time
-    units (TU = 382981 s), i.e. 1.4804580614 TU = 6.5624 d, from Zimovan-Spreen's guess;
-    periodic to 1e-9 over one period, by single and by multiple shooting."""
+    """The 9:2 L2 southern NRHO: period 2/9 of the synodic month 29.530589 d (6.5624 d) in
+    the physical time unit (TU = 375190 s): 1.5112 TU, near Zimovan-Spreen's guess 1.50206;
+    periodic to 1e-9 over one period, by single and by multiple shooting; perilune radius
+    about 3250 km, as the Gateway NRHO."""
     g = ref["by_id"]["nrho_9to2_L2_south_guess"]
-    target = 2 / 9 * 29.530589 * 86400 / 382981.0
+    target = 2 / 9 * 29.530589 * 86400 / cr3bp.EARTH_MOON.time_unit_s
+    assert target == pytest.approx(1.5112, abs=1e-4)
     orb = periodic.nrho_9_2()
     assert orb.period == pytest.approx(target, abs=1e-12)
     assert orb.closure < 1e-9
@@ -204,7 +210,7 @@ def test_nrho_9_2(ref):
     arc = orb.propagate(dense=2000)
     moon = np.array([1 - cr3bp.MU_EARTH_MOON, 0, 0])
     rp_km = cr3bp.EARTH_MOON.to_km(np.min(np.linalg.norm(arc.states[:, :3] - moon, axis=1)))
-    assert 1737.4 < rp_km < 5000
+    assert 3100 < rp_km < 3400  # Gateway NRHO perilune radius ~3250 km
 
 
 def test_bad_input():

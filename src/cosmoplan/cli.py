@@ -320,6 +320,71 @@ def _validate_cli(model, data):
     return sc
 
 
+@app.command()
+def halo(
+    point: str = typer.Argument(..., help="Libration point: L1 or L2."),
+    family: str = typer.Option("northern", "--family", help="northern or southern."),
+    az: str = typer.Option("13000km", "--az", help="Out-of-plane amplitude Az (|z| at the "
+                                                   "xz-plane crossing beyond the point), "
+                                                   "e.g. 13000km or 0.0334LU."),
+    out: Path = typer.Option(None, "--out", "-o", help="Output folder (default "
+                                                       "cosmoplan-out/halo-<point>-<family>)."),
+    plots: bool = typer.Option(True, "--plots/--no-plots", help="Write the PNG plots."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
+):
+    """Design an Earth-Moon halo orbit (CR3BP): period, stability, Jacobi constant; writes
+    halo.json and plots of the orbit and its family."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from .cislunar.design import design_halo, orbit_summary
+    from .mission import _staged_write, check_output_dir
+
+    folder = out or Path("cosmoplan-out") / f"halo-{point.strip().upper()}-{family.strip()}"
+    names = ("halo.json", "halo.png", "family.png")
+
+    def job():
+        import json
+
+        check_output_dir(folder, names)
+        with console.status("continuing the halo family and correcting the orbit"):
+            design = design_halo(point, family, az)
+        summary = orbit_summary(design.orbit, design.system)
+        table = Table(title=Text(f"{summary['family']}, Az {design.az_km:,.0f} km "
+                                 "(Earth-Moon CR3BP)"), show_header=False)
+        table.add_column(style="bold")
+        table.add_column(justify="right")
+        rows = [("period", f"{summary['period_days']:.4f} d ({summary['period_tu']:.10f} TU)"),
+                ("Jacobi constant", f"{summary['jacobi']:.10f}"),
+                ("stability indices", ", ".join(f"{v:.6g}" for v in
+                                                summary["stability_indices"])
+                 + ("  (stable)" if summary["stable"] else "  (unstable)")),
+                ("Ax, Ay, Az", f"{summary['ax_km']:,.0f}, {summary['ay_km']:,.0f}, "
+                               f"{summary['az_km']:,.0f} km"),
+                ("closest / farthest from the Moon", f"{summary['perilune_km']:,.0f} / "
+                                                     f"{summary['apolune_km']:,.0f} km"),
+                ("initial state (x, z, vy)", "{:.12f}, {:.12f}, {:.12f}".format(
+                    *[summary["state0"][i] for i in (0, 2, 4)])),
+                ("closure after one period", f"{summary['closure']:.1e}")]
+        for label, value in rows:
+            table.add_row(Text(label), Text(value))
+        console.print(table)
+
+        def write(stage):
+            from .report.cislunar_plot import plot_family, plot_orbit
+
+            (stage / "halo.json").write_text(json.dumps(summary, indent=2) + "\n")
+            if plots:
+                plot_orbit(design.orbit, stage / "halo.png", system=design.system)
+                plot_family(design.family, stage / "family.png", system=design.system,
+                            mark=design.orbit)
+
+        written = _staged_write(folder, write, names if plots else names[:1])
+        console.print(Text(f"wrote {len(written)} files into {folder}"))
+
+    _run_guarded(debug, job)
+
+
 ccsds_app = typer.Typer(no_args_is_help=True,
                         help="CCSDS Navigation Data Messages: check and convert OEM, OPM, OMM, "
                              "CDM (KVN and XML) and TLE <-> OMM.")

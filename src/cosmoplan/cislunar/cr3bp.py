@@ -48,6 +48,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._numba import jit
+from ..constants import EARTH_MU_KM3_S2, MOON_GM_KM3_S2
 from ..errors import ConvergenceError, InputError
 
 __all__ = [
@@ -57,6 +58,8 @@ __all__ = [
     "RTOL",
     "ATOL",
     "EVENT_TOL",
+    "JPL_EARTH_MOON",
+    "LU_EARTH_MOON_KM",
     "derivatives",
     "propagate",
     "propagate_to_crossing",
@@ -151,14 +154,26 @@ class System:
         return s
 
 
-EARTH_MOON = System("Earth-Moon", MU_EARTH_MOON, 389703.0, 382981.0)
-"""The Earth-Moon system of the JPL SSD three-body periodic-orbit catalog: mu as
-:data:`MU_EARTH_MOON`, LU = 389703 km and TU = 382981 s (the ``lunit`` and ``tunit`` the
-catalog's API, https://ssd-api.jpl.nasa.gov/doc/periodic_orbits.html, returns for
-``sys=earth-moon``, as quoted in public code; the API page could not be re-read here, so
-these digits are not independently confirmed). Other common choices: LU = 384400 km with
-TU = 375190 s (sqrt(LU^3 / GM)); they rescale days and km by up to 2 percent, never
-nondimensional results."""
+LU_EARTH_MOON_KM = 384400.0
+"""Mean Earth-Moon distance, km (the length unit of most cislunar literature, e.g.
+Zimovan-Spreen, Howell & Davis 2020; NASA lunar fact sheet)."""
+
+EARTH_MOON = System(
+    "Earth-Moon", MU_EARTH_MOON, LU_EARTH_MOON_KM,
+    float(np.sqrt(LU_EARTH_MOON_KM**3 / (EARTH_MU_KM3_S2 + MOON_GM_KM3_S2))))
+"""The Earth-Moon system in physical units: mu as :data:`MU_EARTH_MOON`, LU = 384400 km
+and TU = sqrt(LU^3 / (GM_Earth + GM_Moon)) = 375,190 s (GMs of
+:mod:`cosmoplan.constants`), so 2 pi TU = 27.28 d, close to the sidereal month (27.32 d):
+dimensional periods are those of the real Moon's mean motion. With these units the 9:2
+NRHO has the perilune radius of the Gateway orbit (about 3250 km) and an L2 halo of Az
+13000 km a period of 14.8 d (Queqiao: about 14 d)."""
+
+JPL_EARTH_MOON = System("Earth-Moon (JPL catalog units)", MU_EARTH_MOON, 389703.0, 382981.0)
+"""The units the JPL SSD three-body periodic-orbit catalog quotes for ``sys=earth-moon``
+(LU = 389703 km, TU = 382981 s, https://ssd-api.jpl.nasa.gov/doc/periodic_orbits.html, as
+quoted in public code; not independently confirmed here): for comparing dimensional values
+with the catalog. Nondimensional states, periods and Jacobi constants do not depend on the
+units, only on mu."""
 
 
 # --------------------------------------------------------------------------------------

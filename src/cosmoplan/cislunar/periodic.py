@@ -643,13 +643,12 @@ def nrho_9_2(mu=MU_EARTH_MOON, system: System = EARTH_MOON, *, multiple_shooting
     the period fixed (natural-parameter steps in the period from the guess's own one), and,
     with ``multiple_shooting=True``, polished by :func:`correct_multiple_shooting`.
 
-    With :data:`EARTH_MOON` (JPL units, TU = 382981 s) the period is 1.4804580614 TU
-    (6.56235 d) and the corrected orbit has x0 = 1.0196988, z0 = -0.1804457,
-    vy0 = -0.0981404, C = 3.0488707, perilune radius 2936 km, apolune 71407 km, stability
-    indices 1.256 (a negative real pair, -2.017 and -0.496) and 0.706. The member depends on
-    the time unit: with TU = 375190 s (LU = 384400 km, as in much of the NRHO literature)
-    the same 2/9 synodic month is 1.5112005 TU, perilune radius 3249 km and indices 1.323,
-    0.683 - closer to the Gateway NRHO figures usually quoted (perilune about 3200-3300 km).
+    With :data:`EARTH_MOON` (LU = 384400 km, TU = 375190 s, the physical mean motion) the
+    2/9 synodic month is 1.5112005 TU, the perilune radius 3249 km and the stability
+    indices 1.323 and 0.683, as the Gateway NRHO (perilune about 3200-3300 km). The member
+    depends on the time unit: with the JPL catalog's units (:data:`JPL_EARTH_MOON`,
+    TU = 382981 s) the same 6.56 d is 1.4804580614 TU, perilune radius 2936 km, indices
+    1.256 and 0.706.
     """
     target = system.from_s(2.0 / 9.0 * SYNODIC_MONTH_DAYS * 86400.0).item()
     guess, tg = NRHO_9_2_GUESS

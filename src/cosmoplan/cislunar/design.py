@@ -1,0 +1,134 @@
+"""Design one libration-point orbit by its amplitude, as ``cosmoplan halo`` does.
+
+The family (halo north/south about L1 or L2, from the Lyapunov bifurcation) is continued
+until it spans the requested out-of-plane amplitude Az (|z| at the xz-plane crossing beyond
+the libration point, km), and the member with that Az is interpolated and corrected
+(:meth:`cosmoplan.cislunar.periodic.Family.orbit_at`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import InputError
+from .cr3bp import EARTH_MOON, libration_point
+from .periodic import halo_family
+
+__all__ = ["HaloDesign", "design_halo", "parse_length_km", "orbit_summary"]
+
+_BRANCHES = {"north": "north", "northern": "north", "n": "north",
+             "south": "south", "southern": "south", "s": "south"}
+
+
+def parse_length_km(text, field="az", system=EARTH_MOON):
+    """'13000km', '13000 km', '13e3', '0.0334LU' -> km (a bare number is km)."""
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        value, unit = float(text), "km"
+    else:
+        m = re.fullmatch(r"\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(km|LU|lu)?\s*",
+                         str(text))
+        if m is None:
+            raise InputError(f"{field} = {text!r}: expected a length such as 13000km or "
+                             "0.0334LU", field=field, value=text)
+        value, unit = float(m.group(1)), (m.group(2) or "km").lower()
+    km = value * system.length_unit_km if unit == "lu" else value
+    if not np.isfinite(km) or km <= 0:
+        raise InputError(f"{field} = {text!r} must be a positive length", field=field,
+                         value=text)
+    return km
+
+
+@dataclass(frozen=True)
+class HaloDesign:
+    """A designed halo orbit and the family it was taken from.
+
+    Attributes
+    ----------
+    orbit : PeriodicOrbit
+    family : Family
+    lpoint : int
+    branch : str  ('north' or 'south')
+    az_km : float
+    system : System
+    """
+
+    orbit: object
+    family: object
+    lpoint: int
+    branch: str
+    az_km: float
+    system: object
+
+
+def design_halo(lpoint="L2", branch="north", az="13000km", *, system=EARTH_MOON,
+                n_members=120, step=1e-2):
+    """The halo orbit about ``lpoint`` (1, 2 or 'L1', 'L2') with out-of-plane amplitude
+    ``az`` (km, or text with km/LU), on the ``branch`` ('north'/'northern' or 'south').
+
+    Raises
+    ------
+    InputError
+        An unknown libration point or branch; an amplitude outside the computed family (the
+        message gives the family's range in km).
+    ConvergenceError
+        When the continuation or the correction fails (member and step named).
+    """
+    if isinstance(lpoint, str):
+        text = lpoint.strip().upper()
+        if not re.fullmatch(r"L?[1-5]", text):
+            raise InputError(f"libration point {lpoint!r} does not exist; expected L1 or L2",
+                             field="lpoint", value=lpoint)
+        lpoint = int(text[-1])
+    libration_point(lpoint, system.mu)  # 1..5 else InputError
+    if lpoint not in (1, 2):
+        raise InputError(f"halo orbits are designed about L1 or L2, not L{lpoint}",
+                         field="lpoint", value=lpoint)
+    key = str(branch).strip().lower()
+    if key not in _BRANCHES:
+        raise InputError(f"family {branch!r}: expected northern or southern", field="family",
+                         value=branch)
+    branch = _BRANCHES[key]
+    az_km = parse_length_km(az, system=system)
+    family = halo_family(lpoint, branch, n_members, step=step, mu=system.mu)
+    az_lu = az_km / system.length_unit_km
+    span = np.abs(family.state0[:, 2]) * system.length_unit_km
+    if not span.min() <= az_km <= span.max():
+        raise InputError(f"Az = {az_km:.0f} km is outside the L{lpoint} {branch}ern halo "
+                         f"family computed here: Az from {span.min():.0f} to "
+                         f"{span.max():.0f} km", field="az", value=az)
+    orbit = family.orbit_at("az", az_lu)
+    return HaloDesign(orbit, family, lpoint, branch, az_km, system)
+
+
+def orbit_summary(orbit, system=EARTH_MOON):
+    """Dict of the figures a mission analyst reads: amplitudes, period, Jacobi, stability,
+    closest and farthest distance to the Moon (km), initial state (nondimensional and
+    dimensional)."""
+    arc = orbit.propagate(dense=2001)
+    moon = np.array([1.0 - system.mu, 0.0, 0.0])
+    d = np.linalg.norm(arc.states[:, :3] - moon, axis=1) * system.length_unit_km
+    r_km = system.to_km(arc.states[:, :3])
+    s0 = np.asarray(orbit.state0, dtype=float)
+    return {
+        "family": orbit.family,
+        "libration_point": f"L{orbit.libration_point}",
+        "az_km": float(abs(s0[2]) * system.length_unit_km),
+        "ax_km": float((r_km[:, 0].max() - r_km[:, 0].min()) / 2.0),
+        "ay_km": float(r_km[:, 1].max()),
+        "period_tu": float(orbit.period),
+        "period_days": float(orbit.period_s(system) / 86400.0),
+        "jacobi": float(orbit.jacobi),
+        "stability_indices": [float(v) for v in orbit.stability_indices],
+        "stable": bool(np.all(np.asarray(orbit.stability_indices) <= 1.0 + 1e-9)),
+        "perilune_km": float(d.min()),
+        "apolune_km": float(d.max()),
+        "closure": float(orbit.closure),
+        "state0": [float(v) for v in s0],
+        "state0_km_km_s": [float(v) for v in system.state_to_km(s0)],
+        "mu": float(system.mu),
+        "length_unit_km": float(system.length_unit_km),
+        "time_unit_s": float(system.time_unit_s),
+    }

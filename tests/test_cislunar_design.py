@@ -1,0 +1,68 @@
+"""Halo design by amplitude and the ``cosmoplan halo`` command."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from cosmoplan.cislunar import cr3bp
+from cosmoplan.cislunar.design import design_halo, orbit_summary, parse_length_km
+from cosmoplan.errors import InputError
+
+
+@pytest.fixture(scope="module")
+def queqiao_like():
+    return design_halo("L2", "southern", "13000km")
+
+
+def test_halo_of_a_given_amplitude(queqiao_like):
+    d = queqiao_like
+    s = orbit_summary(d.orbit)
+    assert s["az_km"] == pytest.approx(13000.0, abs=1e-3)
+    assert d.orbit.closure < 1e-10 and d.orbit.state0[2] < 0  # southern
+    # a Queqiao-like L2 halo: period about two weeks (Queqiao: ~14 d, missions.json)
+    assert 14.0 < s["period_days"] < 15.5
+    # far from the Moon (no perilune under 40,000 km) and unstable (halo L2, small Az)
+    assert 40_000 < s["perilune_km"] < s["apolune_km"] < 90_000
+    assert s["stability_indices"][0] > 100 and not s["stable"]
+    # Jacobi constant between L2's and the L1 gateway value: energetically beyond L2
+    assert cr3bp.jacobi(np.r_[cr3bp.libration_point(2), 0, 0, 0]) > s["jacobi"]
+
+
+def test_units_and_bad_input():
+    assert parse_length_km("13000km") == 13000.0
+    assert parse_length_km("0.01LU") == pytest.approx(3844.0)
+    assert parse_length_km(12.5) == 12.5
+    for bad in ("13000 miles", "-5km", "0", "nan"):
+        with pytest.raises(InputError):
+            parse_length_km(bad)
+    with pytest.raises(InputError, match="does not exist"):
+        design_halo("L6", "north", "1000km")
+    with pytest.raises(InputError, match="L1 or L2"):
+        design_halo("L4", "north", "1000km")
+    with pytest.raises(InputError, match="northern or southern"):
+        design_halo("L2", "eastern", "1000km")
+    with pytest.raises(InputError, match=r"outside the L2 northern halo family.*Az from"):
+        design_halo("L2", "north", "900000km")
+
+
+def test_halo_command_writes_its_files(tmp_path):
+    out = tmp_path / "halo"
+    proc = subprocess.run([sys.executable, "-m", "cosmoplan", "halo", "L2", "--family",
+                           "northern", "--az", "13000km", "--out", str(out)],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert "halo L2 north" in proc.stdout and "period" in proc.stdout
+    data = json.loads((out / "halo.json").read_text())
+    assert data["az_km"] == pytest.approx(13000.0, abs=1e-3) and data["state0"][2] > 0
+    for name in ("halo.png", "family.png"):
+        assert (out / name).stat().st_size > 10_000
+    proc = subprocess.run([sys.executable, "-m", "cosmoplan", "halo", "L2", "--az", "1e9km",
+                           "--out", str(tmp_path / "bad")], capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 2 and "outside the L2 northern halo family" in proc.stderr
+    assert "Traceback" not in proc.stderr and not (tmp_path / "bad").exists()
