@@ -53,12 +53,23 @@ def test_units_and_bad_input():
 def test_halo_command_writes_its_files(tmp_path):
     out = tmp_path / "halo"
     proc = subprocess.run([sys.executable, "-m", "cosmoplan", "halo", "L2", "--family",
-                           "northern", "--az", "13000km", "--out", str(out)],
+                           "northern", "--az", "13000km", "--epoch", "2018-06-14T03:06:00Z",
+                           "--revolutions", "2", "--out", str(out)],
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     assert "halo L2 north" in proc.stdout and "period" in proc.stdout
     data = json.loads((out / "halo.json").read_text())
     assert data["az_km"] == pytest.approx(13000.0, abs=1e-3) and data["state0"][2] > 0
+    eph = data["ephemeris_model"]
+    assert eph["epoch_utc"].startswith("2018-06-14T03:06:00")
+    assert eph["max_deviation_from_cr3bp_km"] < 3000
+    from cosmoplan import ccsds
+
+    oem = ccsds.read(out / "halo.oem")
+    md = oem.segments[0].metadata
+    assert (md.center_name, md.ref_frame, md.time_system) == ("MOON", "ICRF", "UTC")
+    r = np.linalg.norm(oem.segments[0].data.states[:, :3], axis=1)
+    assert 40_000 < r.min() < r.max() < 90_000  # km from the Moon: a halo beyond L2
     for name in ("halo.png", "family.png"):
         assert (out / name).stat().st_size > 10_000
     proc = subprocess.run([sys.executable, "-m", "cosmoplan", "halo", "L2", "--az", "1e9km",

@@ -327,13 +327,19 @@ def halo(
     az: str = typer.Option("13000km", "--az", help="Out-of-plane amplitude Az (|z| at the "
                                                    "xz-plane crossing beyond the point), "
                                                    "e.g. 13000km or 0.0334LU."),
+    epoch: str = typer.Option(None, "--epoch", help="Epoch (UTC) at which the orbit is "
+                                                    "carried into the real Earth-Moon-Sun "
+                                                    "system for halo.oem (default: today, "
+                                                    "00:00 UTC)."),
+    revolutions: int = typer.Option(4, "--revolutions", help="Revolutions in halo.oem."),
     out: Path = typer.Option(None, "--out", "-o", help="Output folder (default "
                                                        "cosmoplan-out/halo-<point>-<family>)."),
     plots: bool = typer.Option(True, "--plots/--no-plots", help="Write the PNG plots."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
 ):
     """Design an Earth-Moon halo orbit (CR3BP): period, stability, Jacobi constant; writes
-    halo.json and plots of the orbit and its family."""
+    halo.json, halo.oem (the orbit corrected in the DE421 Moon-Earth-Sun model at --epoch,
+    Moon-centred ICRF) and plots of the orbit and its family."""
     from rich.table import Table
     from rich.text import Text
 
@@ -341,15 +347,36 @@ def halo(
     from .mission import _staged_write, check_output_dir
 
     folder = out or Path("cosmoplan-out") / f"halo-{point.strip().upper()}-{family.strip()}"
-    names = ("halo.json", "halo.png", "family.png")
+    names = ("halo.json", "halo.oem", "halo.png", "family.png")
 
     def job():
+        import datetime as dt
         import json
 
+        from .cislunar.design import ephemeris_oem
+        from .time import Epoch
+
         check_output_dir(folder, names)
+        when = epoch or dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT00:00:00Z")
+        try:
+            ep = Epoch.coerce(when, field="epoch")
+        except InputError as exc:
+            raise InputError(f"--epoch {when!r}: {exc}", field="epoch", value=when) from None
         with console.status("continuing the halo family and correcting the orbit"):
             design = design_halo(point, family, az)
         summary = orbit_summary(design.orbit, design.system)
+        with console.status(f"correcting {revolutions} revolutions in the ephemeris model"):
+            oem, transition = ephemeris_oem(design.orbit, ep, revolutions=revolutions,
+                                            name=f"HALO {point.strip().upper()}")
+        import numpy as np
+
+        t_s, states = transition.trajectory()
+        dev = np.linalg.norm(states[:, :3] - transition.reference(t_s)[:, :3], axis=1)
+        summary["ephemeris_model"] = {
+            "epoch_utc": ep.utc.iso(3),
+            "revolutions": int(revolutions),
+            "max_deviation_from_cr3bp_km": float(dev.max()),
+            "model": "DE421 Moon, Earth, Sun point masses; multiple shooting"}
         table = Table(title=Text(f"{summary['family']}, Az {design.az_km:,.0f} km "
                                  "(Earth-Moon CR3BP)"), show_header=False)
         table.add_column(style="bold")
@@ -365,7 +392,9 @@ def halo(
                                                      f"{summary['apolune_km']:,.0f} km"),
                 ("initial state (x, z, vy)", "{:.12f}, {:.12f}, {:.12f}".format(
                     *[summary["state0"][i] for i in (0, 2, 4)])),
-                ("closure after one period", f"{summary['closure']:.1e}")]
+                ("closure after one period", f"{summary['closure']:.1e}"),
+                ("ephemeris model", f"{revolutions} revolutions from {when}: within "
+                                    f"{dev.max():,.0f} km of the CR3BP orbit")]
         for label, value in rows:
             table.add_row(Text(label), Text(value))
         console.print(table)
@@ -374,12 +403,13 @@ def halo(
             from .report.cislunar_plot import plot_family, plot_orbit
 
             (stage / "halo.json").write_text(json.dumps(summary, indent=2) + "\n")
+            (stage / "halo.oem").write_text(oem.to_kvn())
             if plots:
                 plot_orbit(design.orbit, stage / "halo.png", system=design.system)
                 plot_family(design.family, stage / "family.png", system=design.system,
                             mark=design.orbit)
 
-        written = _staged_write(folder, write, names if plots else names[:1])
+        written = _staged_write(folder, write, names if plots else names[:2])
         console.print(Text(f"wrote {len(written)} files into {folder}"))
 
     _run_guarded(debug, job)

@@ -132,3 +132,42 @@ def orbit_summary(orbit, system=EARTH_MOON):
         "length_unit_km": float(system.length_unit_km),
         "time_unit_s": float(system.time_unit_s),
     }
+
+
+def ephemeris_oem(orbit, epoch, *, revolutions=4, name="HALO", object_id="UNKNOWN",
+                  points_per_arc=16):
+    """The orbit carried into the real Earth-Moon-Sun system at ``epoch`` as an OEM.
+
+    The CR3BP orbit is corrected in the DE421 point-mass model by multiple shooting over
+    ``revolutions`` revolutions (:func:`cosmoplan.cislunar.ephemeris_model.
+    transition_to_ephemeris`), and the corrected trajectory is written Moon-centred with
+    ICRF axes (CENTER_NAME = MOON, REF_FRAME = ICRF), epochs in UTC, Hermite interpolation.
+
+    Returns
+    -------
+    (OEM, Transition)
+
+    Raises
+    ------
+    InputError
+        An epoch outside DE421 (1900-2050) or revolutions < 1; ConvergenceError from the
+        correction.
+    """
+    from ..ccsds import OEM
+    from ..time import Epoch
+    from ..trajectory import Trajectory
+    from .ephemeris_model import transition_to_ephemeris
+
+    ep = Epoch.coerce(epoch, field="epoch")
+    tr = transition_to_ephemeris(orbit.state0, orbit.period, ep, revolutions)
+    t_s, states = tr.trajectory(points_per_arc=points_per_arc)
+    epochs = ep.to("tdb") + t_s
+    traj = Trajectory(epochs, states[:, :3], states[:, 3:], frame="GCRF", center="moon",
+                      name=name)
+    oem = OEM.from_trajectories(
+        [traj], object_name=name, object_id=object_id, time_system="UTC",
+        comments=[f"{orbit.family} (CR3BP Az {abs(orbit.state0[2]) * EARTH_MOON.length_unit_km:.0f}"
+                  f" km, period {orbit.period:.10f} TU) corrected in the DE421 Moon-Earth-Sun "
+                  f"point-mass model over {revolutions} revolutions by cosmoplan"],
+        ref_frame="ICRF", center_name="MOON")
+    return oem, tr
