@@ -176,6 +176,9 @@ def _report(res):
     if res.porkchop is not None:
         _report_porkchop(res)
         return
+    if res.relay is not None:
+        _report_relay(res)
+        return
     plan = res.plan
     console.print(Text(res.scenario.scenario.description or res.scenario.scenario.name,
                        style="bold"))
@@ -196,6 +199,47 @@ def _report(res):
     if res.files:
         console.print(Text("3. "), end="")
         _files(res.files)
+
+
+def _report_relay(res):
+    from rich.table import Table
+    from rich.text import Text
+
+    from .mission import relay_summary
+
+    sc = res.scenario
+    sm = relay_summary(sc, res.relay)
+    o = sm["orbit"]
+    console.print(Text(sc.scenario.description or sc.scenario.name, style="bold"))
+    console.print(Text(f"Relay: {o['family']}, Az {o['az_km']:,.0f} km, period "
+                       f"{o['period_days']:.3f} d, Jacobi {o['jacobi']:.6f}, stability "
+                       f"indices {o['stability_indices'][0]:.4g} / "
+                       f"{o['stability_indices'][1]:.4g}; inserted {sm['epoch_utc']}; in "
+                       f"the DE421 model within "
+                       f"{sm['ephemeris_model']['max_deviation_from_cr3bp_km']:,.0f} km of the "
+                       "CR3BP orbit"))
+    table = Table(title=Text(f"Link availability over {sm['days']:g} days: percent of time "
+                             "(longest gap)"))
+    table.add_column("site")
+    for col in ("site -> relay", "relay -> Earth", "end to end", "direct to Earth"):
+        table.add_column(col, justify="right")
+    if res.relay.ground:
+        table.add_column("via a station", justify="right")
+    for site in sm["sites"]:
+        row = [Text(f"{site['name']} (mask {site['mask_deg']:g} deg)")]
+        for link in ("site_relay", "relay_earth", "end_to_end", "direct_to_earth"):
+            v = site[link]
+            row.append(Text(f"{100 * v['fraction']:.1f} %  ({v['longest_gap_hours']:.1f} h)"))
+        if res.relay.ground:
+            row.append(Text(f"{100 * site['site_relay_station_fraction']:.1f} %"))
+        table.add_row(*row)
+    console.print(table)
+    g = sm["ground_stations"]
+    if g["fraction_seen"]:
+        console.print(Text("Relay above the stations' mask: " + ", ".join(
+            f"{k} {100 * v:.0f} %" for k, v in g["fraction_seen"].items())
+            + f"; the network together {100 * g['network_fraction']:.1f} %"))
+    _files(res.files)
 
 
 def _report_porkchop(res):

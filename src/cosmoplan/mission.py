@@ -55,6 +55,7 @@ class RunResult:
     porkchop: object = None
     best: object = None
     marks: list = field(default_factory=list)
+    relay: object = None
 
 
 OUTPUT_FILES = ("plan.json", "chaser.oem", "relative_approach.png", "altitude.png",
@@ -62,6 +63,8 @@ OUTPUT_FILES = ("plan.json", "chaser.oem", "relative_approach.png", "altitude.pn
 """The files a rendezvous run writes into its output folder (replaced all together)."""
 PORKCHOP_FILES = ("porkchop.json", "porkchop.csv", "porkchop.png")
 """The files a porkchop run writes."""
+RELAY_FILES = ("relay.json", "relay.oem", "coverage.png", "halo.png")
+"""The files a relay run writes."""
 
 
 def run_scenario(scenario, out_dir=None, *, plots=True, progress=None):
@@ -93,7 +96,7 @@ def run_scenario(scenario, out_dir=None, *, plots=True, progress=None):
     """
     from .errors import InputError
     from .rendezvous import TargetEphemeris, launch_opportunities, plan_fast_rendezvous
-    from .scenario import PorkchopScenario
+    from .scenario import PorkchopScenario, RelayScenario
 
     sc = scenario if hasattr(scenario, "scenario") else load_scenario(scenario)
     out = None
@@ -108,9 +111,11 @@ def run_scenario(scenario, out_dir=None, *, plots=True, progress=None):
             out = Path(sc.output.directory) if sc.output.directory else \
                 Path("cosmoplan-out") / _safe_name(sc.scenario.name)
         check_output_dir(out, PORKCHOP_FILES if isinstance(sc, PorkchopScenario)
-                         else OUTPUT_FILES)
+                         else RELAY_FILES if isinstance(sc, RelayScenario) else OUTPUT_FILES)
     if isinstance(sc, PorkchopScenario):
         return _run_porkchop(sc, out, plots, progress)
+    if isinstance(sc, RelayScenario):
+        return _run_relay(sc, out, plots, progress)
     try:
         cfg = sc.to_config()
         site = sc.site_object()
@@ -191,6 +196,90 @@ def _run_porkchop(sc, out, plots, progress):
             progress("writing files", 1.0)
         files = _write_porkchop(sc, pc, best, marks, out, plots, progress)
     return RunResult(sc, None, [], files, porkchop=pc, best=best, marks=marks)
+
+
+def _run_relay(sc, out, plots, progress):
+    """The relay job: halo design, ephemeris correction, link coverage, files."""
+    from .cislunar.relay import relay_study
+    from .errors import InputError
+
+    stations = []
+    if sc.ground.networks:
+        from .access import network
+
+        for name in sc.ground.networks:
+            stations += list(network(name))
+    r = sc.relay
+    try:
+        study = relay_study(r.libration_point, r.family, r.az_km, r.epoch, sc.site_objects(),
+                            days=r.days, step_minutes=r.step_minutes,
+                            mask_deg=[site.mask_deg for site in sc.sites], stations=stations,
+                            station_mask_deg=sc.ground.mask_deg, progress=progress)
+    except InputError as exc:
+        if exc.source is None and exc.field:
+            field = exc.field if "." in exc.field else f"relay.{exc.field}"
+            raise sc._error(str(exc), field, exc.value) from None
+        raise
+    files = []
+    if out is not None:
+        files = _write_relay(sc, study, out, plots, progress)
+    return RunResult(sc, None, [], files, relay=study)
+
+
+def relay_summary(sc, study):
+    """The JSON-ready summary of a relay run (fractions, longest gaps in hours)."""
+    from .cislunar.design import orbit_summary
+
+    tu_h = 1.0 / 3600.0
+    sites = []
+    for name, cov in study.coverage.items():
+        dt_s = study.step_s
+        entry = {"name": name, "lat_deg": cov.site.lat_deg, "lon_deg": cov.site.lon_deg,
+                 "mask_deg": cov.mask_deg, "source": cov.site.source}
+        for link in ("site_relay", "relay_earth", "end_to_end", "direct_to_earth"):
+            ok = getattr(cov, link)
+            down = ~ok
+            longest = 0
+            run = 0
+            for d in down:
+                run = run + 1 if d else 0
+                longest = max(longest, run)
+            entry[link] = {"fraction": float(ok.mean()),
+                           "longest_gap_hours": float(longest * dt_s * tu_h)}
+        if study.ground:
+            entry["site_relay_station_fraction"] = study.ground["_end_to_end"][name]
+        sites.append(entry)
+    ground = {k: v for k, v in study.ground.items() if not k.startswith("_")}
+    return {
+        "format": "cosmoplan relay 1",
+        "scenario": sc.scenario.name,
+        "epoch_utc": study.epochs[0].utc.iso(3),
+        "days": sc.relay.days,
+        "step_minutes": sc.relay.step_minutes,
+        "orbit": orbit_summary(study.design.orbit, study.design.system),
+        "ephemeris_model": {"max_deviation_from_cr3bp_km": study.max_deviation_km,
+                            "model": "DE421 Moon, Earth, Sun point masses; multiple "
+                                     "shooting"},
+        "sites": sites,
+        "ground_stations": {"mask_deg": sc.ground.mask_deg, "fraction_seen": ground,
+                            "network_fraction": study.ground.get("_network")},
+    }
+
+
+def _write_relay(sc, study, out, plots, progress):
+    summary = relay_summary(sc, study)
+
+    def write(stage):
+        from .report.cislunar_plot import plot_orbit, plot_relay_coverage
+
+        (stage / "relay.json").write_text(json.dumps(summary, indent=2) + "\n",
+                                          encoding="utf-8")
+        (stage / "relay.oem").write_text(study.oem.to_kvn(), encoding="utf-8")
+        if plots:
+            plot_relay_coverage(study, stage / "coverage.png")
+            plot_orbit(study.design.orbit, stage / "halo.png", system=study.design.system)
+
+    return _staged_write(out, write, RELAY_FILES if plots else RELAY_FILES[:2], progress)
 
 
 def _write_porkchop(sc, pc, best, marks, out, plots, progress):

@@ -54,7 +54,7 @@ class _Model(BaseModel):
 
 class ScenarioInfo(_Model):
     name: str = Field(pattern=_NAME, max_length=80)
-    kind: Literal["rendezvous", "porkchop"] = "rendezvous"
+    kind: Literal["rendezvous", "porkchop", "relay"] = "rendezvous"
     description: str = Field(default="", pattern=r"^[^\x00-\x1f\x7f]*$", max_length=300)
 
 
@@ -373,6 +373,83 @@ class PorkchopScenario(_ScenarioFile):
                             self.capture.period_days * 86400.0)
 
 
+class RelayOrbitSpec(_Model):
+    libration_point: Literal["L1", "L2"] = "L2"
+    family: Literal["northern", "southern"] = "southern"
+    az_km: float = Field(gt=0, le=100_000)
+    epoch: str = Field(description="UTC insertion epoch, ISO 8601")
+    days: float = Field(default=30.0, gt=0, le=365)
+    step_minutes: float = Field(default=10.0, ge=0.5, le=240)
+
+
+class RelaySiteSpec(_Model):
+    name: str = Field(pattern=_NAME, max_length=120)
+    bundled: str | None = None
+    lat_deg: float | None = Field(default=None, ge=-90, le=90)
+    lon_deg: float | None = Field(default=None, ge=-360, le=360)
+    height_km: float = Field(default=0.0, ge=-20, le=100)
+    source: str = Field(default="", pattern=r"^[^\x00-\x1f\x7f]*$", max_length=300)
+    mask_deg: float = Field(default=5.0, ge=0, le=60)
+
+
+class RelayGroundSpec(_Model):
+    networks: list[str] = []
+    mask_deg: float = Field(default=10.0, ge=0, le=60)
+
+
+class RelayScenario(_ScenarioFile):
+    """A scenario of kind 'relay': a libration-point relay and the links it gives."""
+
+    scenario: ScenarioInfo
+    relay: RelayOrbitSpec
+    sites: list[RelaySiteSpec] = Field(min_length=1)
+    ground: RelayGroundSpec = RelayGroundSpec()
+    output: OutputSpec = OutputSpec()
+
+    def site_objects(self):
+        """The lunar sites as :class:`cosmoplan.cislunar.coverage.LunarSite` (InputError
+        with the scenario line for an unknown bundled name or missing coordinates)."""
+        from .cislunar.coverage import SITES, LunarSite
+
+        out = []
+        for k, spec in enumerate(self.sites):
+            if spec.bundled is not None:
+                if spec.bundled not in SITES:
+                    raise self._error(f"sites[{k}].bundled = {spec.bundled!r} is not a bundled "
+                                      f"lunar site ({', '.join(SITES)})", "sites.bundled",
+                                      spec.bundled)
+                b = SITES[spec.bundled]
+                out.append(LunarSite(spec.name, b.lat_deg, b.lon_deg, b.height_km, b.source))
+            elif spec.lat_deg is None or spec.lon_deg is None:
+                raise self._error(f"sites[{k}] ({spec.name}) needs lat_deg and lon_deg, or "
+                                  "bundled = a site name", "sites.lat_deg")
+            else:
+                out.append(LunarSite(spec.name, spec.lat_deg, spec.lon_deg, spec.height_km,
+                                     spec.source))
+        return out
+
+
+def _check_relay(sc):
+    """Sites, epoch, amplitude unit and networks of a relay scenario (InputError with key)."""
+    from .time import Epoch
+
+    sc.site_objects()
+    try:
+        Epoch.coerce(sc.relay.epoch, field="relay.epoch")
+    except InputError as exc:
+        raise InputError(f"key 'relay.epoch' = {sc.relay.epoch!r}: {exc}",
+                         field="relay.epoch", value=sc.relay.epoch) from None
+    if sc.ground.networks:
+        from .access import load_networks
+
+        known = load_networks()
+        for name in sc.ground.networks:
+            if name not in known:
+                raise InputError(f"key 'ground.networks' = {name!r}: not a bundled network "
+                                 f"({', '.join(sorted(known))})", field="ground.networks",
+                                 value=name)
+
+
 def bundled_scenarios():
     """Names of the scenarios shipped with cosmoplan."""
     folder = _DATA / "scenarios"
@@ -516,7 +593,7 @@ def load_scenario(name_or_path):
         raise InputError(f"TOML syntax error: {exc}", source=str(path), line=line) from None
     kind = data.get("scenario", {}).get("kind", "rendezvous") if isinstance(
         data.get("scenario"), dict) else "rendezvous"
-    model = PorkchopScenario if kind == "porkchop" else Scenario
+    model = {"porkchop": PorkchopScenario, "relay": RelayScenario}.get(kind, Scenario)
     try:
         sc = model.model_validate(data)
     except ValidationError as exc:
@@ -560,6 +637,8 @@ def load_scenario(name_or_path):
     try:
         if isinstance(sc, PorkchopScenario):
             _check_porkchop(sc)
+        elif isinstance(sc, RelayScenario):
+            _check_relay(sc)
         else:
             sc.to_config()
             sc.site_object()

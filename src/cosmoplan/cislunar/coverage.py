@@ -130,6 +130,7 @@ class LinkCoverage:
     """
 
     site: LunarSite
+    mask_deg: float
     t: np.ndarray
     site_relay: np.ndarray
     relay_earth: np.ndarray
@@ -217,5 +218,6 @@ def relay_coverage(t, relay_states, site, *, mask_deg=10.0, grazing_km=0.0,
     relay_earth = _segment_misses_sphere(relay, np.broadcast_to(earth, relay.shape), moon,
                                          moon_r)
     direct = np.full(t.shape, el_earth >= mask)
-    return LinkCoverage(site, t, site_relay, relay_earth, site_relay & relay_earth, direct,
+    return LinkCoverage(site, float(mask_deg), t, site_relay, relay_earth,
+                        site_relay & relay_earth, direct,
                         np.degrees(el_relay), np.full(t.shape, np.degrees(el_earth)))

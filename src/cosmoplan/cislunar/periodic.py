@@ -33,6 +33,17 @@ southern halos about L1 and L2 (:func:`halo_family`, started at the bifurcation 
 (:func:`nrho_9_2`, Zimovan-Spreen, Howell & Davis 2020; Zimovan-Spreen 2021, PhD diss.,
 Purdue).
 
+Vertical (figure-eight) families about L1 and L2 (:func:`vertical_family`) are doubly
+symmetric - about the xz-plane and the x-axis - and are corrected over a quarter period
+from a lobe tip (x0, 0, z0, 0, vy0, 0) to the x-axis node, where y = z = vx = 0 and
+vz != 0 (``symmetry="doubly"``); they start at the libration points (Doedel et al. 2007,
+Int. J. Bifurcation and Chaos 17, 2625-2677; Grebow 2006, sec. 3.3). Distant retrograde
+orbits about the Moon (:func:`dro_family`): Hénon 1969, family f. :func:`find_bifurcations`
+brackets the crossings of +1 (tangent) and -1 (period doubling) by the signed stability
+indices along any family and refines them by bisection along the chord between members;
+along the Lyapunov families it finds the halo bifurcation of :func:`find_halo_bifurcation`
+first, the axial bifurcation second and a period doubling third.
+
 Branch convention: "north" and "south" are the sign of z0 at the plane crossing with
 x0 > x_L where the families here are parametrised; for L2 this is the labelling of the JPL
 SSD catalog (its northern L2 halo 1524 has z0 = +1.03e-4 at x0 = 1.1809 > x_L2).
@@ -68,6 +79,11 @@ __all__ = [
     "halo_family",
     "find_halo_bifurcation",
     "nrho_9_2",
+    "vertical_family",
+    "dro_family",
+    "find_bifurcations",
+    "signed_indices",
+    "Bifurcation",
     "SYNODIC_MONTH_DAYS",
     "NRHO_9_2_GUESS",
 ]
@@ -110,6 +126,10 @@ class PeriodicOrbit:
         1..5 (0 when the orbit is not attached to one).
     mu : float
         Mass ratio.
+    symmetry : {"xz", "doubly"}
+        How the orbit is corrected (module docstring): ``"xz"`` half-period shooting from the
+        xz-plane back to it; ``"doubly"`` quarter-period shooting from the xz-plane to the
+        x-axis (vertical orbits).
     """
 
     state0: np.ndarray
@@ -122,6 +142,7 @@ class PeriodicOrbit:
     family: str
     libration_point: int
     mu: float
+    symmetry: str = "xz"
 
     @property
     def out_of_plane_index(self) -> float:
@@ -156,6 +177,8 @@ class Family:
     jacobi : ndarray, shape (N,)
     stability_indices : ndarray, shape (N, 2)
     closure : ndarray, shape (N,)
+    symmetry : {"xz", "doubly"}
+        As :attr:`PeriodicOrbit.symmetry`.
     """
 
     name: str
@@ -166,6 +189,7 @@ class Family:
     jacobi: np.ndarray
     stability_indices: np.ndarray
     closure: np.ndarray
+    symmetry: str = "xz"
 
     def __len__(self) -> int:
         return self.period.shape[0]
@@ -173,7 +197,7 @@ class Family:
     def __getitem__(self, i) -> PeriodicOrbit:
         """Member i as a :class:`PeriodicOrbit` (its monodromy recomputed)."""
         return _finish(self.state0[i], float(self.period[i]), self.name, self.libration_point,
-                       self.mu)
+                       self.mu, symmetry=self.symmetry)
 
     def table(self) -> dict:
         """Columns ``x0, z0, vy0, period, jacobi, nu1, nu2, closure`` as a dict of arrays."""
@@ -219,14 +243,16 @@ class Family:
         if fix == "jacobi":
             kw = {"jacobi": value}
         return correct_symmetric(guess, fix=fix, period_guess=tguess, mu=self.mu, tol=tol,
-                                 family=self.name, libration_point=self.libration_point, **kw)
+                                 family=self.name, libration_point=self.libration_point,
+                                 symmetry=self.symmetry,
+                                 planar=bool(np.all(self.state0[:, 2] == 0)), **kw)
 
 
 # --------------------------------------------------------------------------------------
 # correction
 
 
-def _finish(state0, period, family, lpoint, mu, monodromy=None):
+def _finish(state0, period, family, lpoint, mu, monodromy=None, symmetry="xz"):
     """Build a PeriodicOrbit: monodromy (propagated unless given), closure, stability."""
     state0 = np.array(state0, dtype=float)
     arc = propagate(state0, period, stm=True, mu=mu)
@@ -234,16 +260,23 @@ def _finish(state0, period, family, lpoint, mu, monodromy=None):
     m = arc.stm_final if monodromy is None else monodromy
     st = stability(m)
     return PeriodicOrbit(state0, float(period), float(jacobi(state0, mu)), st.indices,
-                         st.eigenvalues, m, closure, family, int(lpoint), float(mu))
+                         st.eigenvalues, m, closure, family, int(lpoint), float(mu), symmetry)
 
 
-def _half_period(x, mu, t_fixed=None, t_max=20.0):
+def _half_period(x, mu, t_fixed=None, t_max=20.0, t_skip=0.0):
     """(t_half, final state, D) with D = d s_f / d s0: along the y = 0 constraint for the
-    event, or the plain STM at fixed time."""
+    event, or the plain STM at fixed time. With ``t_skip`` > 0 the crossings before
+    t_skip are ignored (propagated to t_skip first, STMs chained)."""
     if t_fixed is None:
-        cr = propagate_to_crossing(x, stm=True, mu=mu, t_max=t_max)
+        if t_skip > 0.0:
+            a = propagate(x, t_skip, stm=True, mu=mu)
+            cr = propagate_to_crossing(a.state_final, stm=True, mu=mu, t_max=t_max - t_skip)
+            t_c, phi = t_skip + cr.t, cr.stm @ a.stm_final
+        else:
+            cr = propagate_to_crossing(x, stm=True, mu=mu, t_max=t_max)
+            t_c, phi = cr.t, cr.stm
         f = derivatives(cr.state, mu)
-        return cr.t, cr.state, cr.stm - np.outer(f, cr.stm[1]) / f[1]
+        return t_c, cr.state, phi - np.outer(f, phi[1]) / f[1]
     arc = propagate(x, t_fixed, stm=True, mu=mu)
     return t_fixed, arc.state_final, arc.stm_final
 
@@ -256,10 +289,51 @@ def _jacobi_gradient(s, mu):
     return np.concatenate([2 * du, -2 * s[3:]])
 
 
+_SYMMETRIES = ("xz", "doubly")
+
+
+def _t_skip(symmetry, period):
+    """Crossings ignored at the start of a quarter-period arc: where the lobe tip's vy0 is
+    small (second order near the libration point, or changing sign) a grazing y = 0
+    crossing can appear just after t = 0; the x-axis node comes at T/4."""
+    return 0.3 * float(period) / 4.0 if symmetry == "doubly" else 0.0
+
+
+def _shooting_sets(symmetry, planar, fix):
+    """(free, constrained, period factor) of the symmetric shooting problem.
+
+    ``free`` are the components of state0 = (x0, 0, z0, 0, vy0, 0) that may vary, before the
+    fixed one is removed; ``constrained`` the components of the state at the first y = 0
+    crossing (or at the fixed time) driven to zero; the period is ``factor`` times the
+    shooting time."""
+    if symmetry == "xz":
+        free, cons, factor = ([0, 4], [3], 2.0) if planar else ([0, 2, 4], [3, 5], 2.0)
+    elif symmetry == "doubly":
+        if planar:
+            raise InputError("symmetry='doubly' needs a spatial orbit (z0 != 0)",
+                             source="argument 'symmetry'", field="symmetry", value=symmetry)
+        free, cons, factor = [0, 2, 4], [2, 3], 4.0
+    else:
+        raise InputError(f"symmetry={symmetry!r}; expected one of {list(_SYMMETRIES)}",
+                         source="argument 'symmetry'", field="symmetry", value=symmetry)
+    idx = {"x0": 0, "z0": 2}
+    if fix in idx:
+        if idx[fix] not in free:
+            raise InputError(f"fix={fix!r} needs a spatial orbit (z0 != 0)",
+                             source="argument 'fix'", field="fix", value=fix)
+        free = [i for i in free if i != idx[fix]]
+    elif fix == "period":
+        cons = [1] + cons
+    elif fix != "jacobi":
+        raise InputError(f"fix={fix!r}; expected 'x0', 'z0', 'period' or 'jacobi'",
+                         source="argument 'fix'", field="fix", value=fix)
+    return free, cons, factor
+
+
 def correct_symmetric(state0, *, fix="x0", period=None, jacobi=None, period_guess=None,
                       mu=MU_EARTH_MOON, tol=1e-12, max_iter=30, family="periodic",
-                      libration_point=0, planar=None):
-    """Correct an xz-symmetric periodic orbit by single shooting to the half period.
+                      libration_point=0, planar=None, symmetry="xz"):
+    """Correct a symmetric periodic orbit by single shooting from the xz-plane.
 
     Parameters
     ----------
@@ -267,10 +341,16 @@ def correct_symmetric(state0, *, fix="x0", period=None, jacobi=None, period_gues
         Guess; y0, vx0 and vz0 are set to 0.
     fix : {"x0", "z0", "period", "jacobi"}
         What is held fixed: x0 (free z0, vy0), z0 (free x0, vy0), the period (free x0,
-        z0, vy0, ``period`` TU; the arc runs to the fixed time T/2) or the Jacobi constant
-        (free x0, z0, vy0, ``jacobi``). Planar orbits (z0 = 0) keep z0 = 0.
+        z0, vy0, ``period`` TU; the arc runs to the fixed time T/2, or T/4, and ``y`` joins
+        the targets) or the Jacobi constant (free x0, z0, vy0, ``jacobi``). Planar orbits
+        (z0 = 0) keep z0 = 0.
+    symmetry : {"xz", "doubly"}
+        ``"xz"``: shoot to the first return to the xz-plane and target vx = vz = 0 there
+        (period = 2 t). ``"doubly"``: shoot to the first y = 0 crossing and target
+        z = vx = 0 there, i.e. a perpendicular crossing of the x-axis (period = 4 t;
+        vertical orbits, see the module docstring).
     tol : float
-        Newton stops when max |residual| (vx, vz[, y] at the half period; LU, LU/TU) < tol.
+        Newton stops when max |residual| (the targets; LU, LU/TU) < tol.
 
     Returns
     -------
@@ -279,7 +359,7 @@ def correct_symmetric(state0, *, fix="x0", period=None, jacobi=None, period_gues
     Raises
     ------
     InputError
-        For an unknown ``fix`` or a missing target value.
+        For an unknown ``fix`` or ``symmetry``, or a missing target value.
     ConvergenceError
         When Newton's method does not reach ``tol`` in ``max_iter`` iterations or a
         propagation fails; the message names the family, the iteration and the residual.
@@ -288,33 +368,20 @@ def correct_symmetric(state0, *, fix="x0", period=None, jacobi=None, period_gues
     x[[1, 3, 5]] = 0.0
     if planar is None:
         planar = x[2] == 0.0
-    t_fixed = None
-    if fix == "x0":
-        free, cons = ([4], [3]) if planar else ([2, 4], [3, 5])
-    elif fix == "z0":
-        if planar:
-            raise InputError("fix='z0' needs a spatial orbit (z0 != 0)", source="argument 'fix'",
-                             field="fix", value=fix)
-        free, cons = [0, 4], [3, 5]
-    elif fix == "period":
-        if period is None:
-            raise InputError("fix='period' needs period=", source="argument 'period'",
-                             field="period")
-        t_fixed = 0.5 * float(period)
-        free, cons = ([0, 4], [1, 3]) if planar else ([0, 2, 4], [1, 3, 5])
-    elif fix == "jacobi":
-        if jacobi is None:
-            raise InputError("fix='jacobi' needs jacobi=", source="argument 'jacobi'",
-                             field="jacobi")
-        free, cons = ([0, 4], [3]) if planar else ([0, 2, 4], [3, 5])
-    else:
-        raise InputError(f"fix={fix!r}; expected 'x0', 'z0', 'period' or 'jacobi'",
-                         source="argument 'fix'", field="fix", value=fix)
-    t_max = 20.0 if period_guess is None else 0.75 * float(period_guess) + 0.5
+    if fix == "period" and period is None:
+        raise InputError("fix='period' needs period=", source="argument 'period'",
+                         field="period")
+    if fix == "jacobi" and jacobi is None:
+        raise InputError("fix='jacobi' needs jacobi=", source="argument 'jacobi'",
+                         field="jacobi")
+    free, cons, factor = _shooting_sets(symmetry, planar, fix)
+    t_fixed = float(period) / factor if fix == "period" else None
+    t_max = 20.0 if period_guess is None else 1.5 * float(period_guess) / factor + 0.5
+    t_skip = 0.0 if period_guess is None else _t_skip(symmetry, period_guess)
     res = np.inf
     for it in range(max_iter + 1):
         try:
-            th, sf, d = _half_period(x, mu, t_fixed, t_max)
+            th, sf, d = _half_period(x, mu, t_fixed, t_max, t_skip)
         except ConvergenceError as exc:
             raise ConvergenceError(f"{family}: correction (fix={fix}) failed at iteration {it}: "
                                    f"{exc}") from exc
@@ -325,7 +392,7 @@ def correct_symmetric(state0, *, fix="x0", period=None, jacobi=None, period_gues
             j = np.vstack([j, _jacobi_gradient(x, mu)[free]])
         res = float(np.max(np.abs(f)))
         if res < tol:
-            return _finish(x, 2.0 * th, family, libration_point, mu)
+            return _finish(x, factor * th, family, libration_point, mu, symmetry=symmetry)
         if it == max_iter:
             break
         dx = np.linalg.solve(j, -f)
@@ -404,7 +471,7 @@ def _family_from(orbits, name, lpoint, mu):
     return Family(name, lpoint, mu, np.array([o.state0 for o in orbits]),
                   np.array([o.period for o in orbits]), np.array([o.jacobi for o in orbits]),
                   np.array([o.stability_indices for o in orbits]),
-                  np.array([o.closure for o in orbits]))
+                  np.array([o.closure for o in orbits]), orbits[0].symmetry)
 
 
 def continue_family(orbit: PeriodicOrbit, n_members: int, *, method="arclength", step=1e-3,
@@ -435,8 +502,7 @@ def continue_family(orbit: PeriodicOrbit, n_members: int, *, method="arclength",
     mu = orbit.mu
     name = orbit.family
     planar = orbit.state0[2] == 0.0
-    free = [0, 4] if planar else [0, 2, 4]
-    cons = [3] if planar else [3, 5]
+    free, cons, factor = _shooting_sets(orbit.symmetry, planar, "jacobi")
     members = [orbit]
     if monitor is not None and monitor(orbit):
         return _family_from(members, name, orbit.libration_point, mu)
@@ -450,7 +516,7 @@ def continue_family(orbit: PeriodicOrbit, n_members: int, *, method="arclength",
             try:
                 if method == "arclength":
                     new, tangent_new = _arclength_step(prev, tangent, ds, direction, free, cons,
-                                                       planar, tol)
+                                                       planar, tol, factor)
                 elif method == "natural":
                     new = _natural_step(members, parameter, direction * ds, tol)
                     tangent_new = None
@@ -467,6 +533,9 @@ def continue_family(orbit: PeriodicOrbit, n_members: int, *, method="arclength",
                 ds *= 0.5
         tangent = tangent_new
         members.append(new)
+        if halvings == 0:
+            # recover the step after halvings (step may be negative)
+            ds = float(step) if abs(2.0 * ds) >= abs(float(step)) else 2.0 * ds
         if monitor is not None and monitor(new):
             break
     return _family_from(members, name, orbit.libration_point, mu)
@@ -485,12 +554,12 @@ def _natural_step(members, parameter, dp, tol):
         guess, tguess = last.state0.copy(), last.period
     target = _param(last, parameter) + dp
     kw = {}
+    planar = last.state0[2] == 0.0
     if parameter in idx:
         # tangent predictor: keep the half-period conditions to first order
-        planar = last.state0[2] == 0.0
-        free = [i for i in ([0, 4] if planar else [0, 2, 4]) if i != idx[parameter]]
-        cons = [3] if planar else [3, 5]
-        _, _, d = _half_period(last.state0, last.mu, None, 0.75 * last.period + 0.5)
+        free, cons, factor = _shooting_sets(last.symmetry, planar, parameter)
+        _, _, d = _half_period(last.state0, last.mu, None, 1.5 * last.period / factor + 0.5,
+                               _t_skip(last.symmetry, last.period))
         guess = last.state0.copy()
         guess[free] -= np.linalg.solve(d[np.ix_(cons, free)], d[cons, idx[parameter]] * dp)
         guess[idx[parameter]] = target
@@ -503,7 +572,7 @@ def _natural_step(members, parameter, dp, tol):
                          source="argument 'parameter'", field="parameter", value=parameter)
     return correct_symmetric(guess, fix=parameter, period_guess=tguess, mu=last.mu, tol=tol,
                              family=last.family, libration_point=last.libration_point,
-                             planar=last.state0[2] == 0.0, **kw)
+                             planar=planar, symmetry=last.symmetry, **kw)
 
 
 def _param(o, parameter):
@@ -511,10 +580,12 @@ def _param(o, parameter):
             "jacobi": o.jacobi}[parameter]
 
 
-def _arclength_step(prev, tangent, ds, direction, free, cons, planar, tol, max_iter=20):
+def _arclength_step(prev, tangent, ds, direction, free, cons, planar, tol, factor=2.0,
+                    max_iter=20):
     mu = prev.mu
     x = prev.state0.copy()
-    _, _, d = _half_period(x, mu, None, 0.75 * prev.period + 0.5)
+    t_max = 1.5 * prev.period / factor + 0.5
+    _, _, d = _half_period(x, mu, None, t_max, _t_skip(prev.symmetry, prev.period))
     dfm = d[np.ix_(cons, free)]
     t = np.linalg.svd(dfm)[2][-1]
     if tangent is None:
@@ -523,17 +594,26 @@ def _arclength_step(prev, tangent, ds, direction, free, cons, planar, tol, max_i
             t = -t
     elif t @ tangent < 0:
         t = -t
+    return _correct_on_plane(prev, x, free, cons, t, ds, tol, factor, max_iter), t
+
+
+def _correct_on_plane(prev, x, free, cons, t, ds, tol, factor, max_iter=20):
+    """Newton on the shooting targets plus t . (state0[free] - x[free]) = ds (the
+    pseudo-arclength constraint; Keller 1977), from the predictor x[free] + ds t."""
+    mu = prev.mu
+    t_max = 1.5 * prev.period / factor + 0.5
     x0 = x[free].copy()
     xf = x0 + ds * t
     y = x.copy()
     res = np.inf
     for _ in range(max_iter):
         y[free] = xf
-        th, sf, d = _half_period(y, mu, None, 0.75 * prev.period + 0.5)
+        th, sf, d = _half_period(y, mu, None, t_max, _t_skip(prev.symmetry, prev.period))
         g = np.append(sf[cons], t @ (xf - x0) - ds)
         res = float(np.max(np.abs(g)))
         if res < tol:
-            return _finish(y, 2.0 * th, prev.family, prev.libration_point, mu), t
+            return _finish(y, factor * th, prev.family, prev.libration_point, mu,
+                           symmetry=prev.symmetry)
         jac = np.vstack([d[np.ix_(cons, free)], t])
         xf = xf + np.linalg.solve(jac, -g)
     raise ConvergenceError(f"pseudo-arclength corrector: residual {res:.3e} after {max_iter} "
@@ -663,3 +743,220 @@ def nrho_9_2(mu=MU_EARTH_MOON, system: System = EARTH_MOON, *, multiple_shooting
         orb = correct_multiple_shooting(orb.state0, target, n_arcs=n_arcs, mu=mu, family=name,
                                         libration_point=2)[0]
     return orb
+
+
+def _vertical_seed(lp, az, mu, max_iter=30):
+    """Small vertical orbit about L1/L2 with lobe tip z0 = ``az`` (LU): Newton on (x0, vy0,
+    T) with z0 fixed so that y = z = vx = 0 at the fixed time T/4, from the linear vertical
+    mode z = az cos(w_z t), w_z^2 = c2 (Szebehely 1967, sec. 5.5). The fixed time avoids the
+    y = 0 event, which is ill-defined before the second-order y motion exists."""
+    xl = libration_point(lp, mu)[0]
+    c2 = (1 - mu) / abs(xl + mu) ** 3 + mu / abs(xl - 1 + mu) ** 3
+    period = 2 * np.pi / np.sqrt(c2)
+    x = np.array([xl, 0.0, az, 0.0, 0.0, 0.0])
+    res = np.inf
+    for _ in range(max_iter):
+        arc = propagate(x, period / 4, stm=True, mu=mu)
+        sf, phi = arc.state_final, arc.stm_final
+        g = sf[[1, 2, 3]]
+        res = float(np.max(np.abs(g)))
+        if res < 1e-12:
+            return x, period
+        jac = np.column_stack([phi[np.ix_([1, 2, 3], [0, 4])],
+                               derivatives(sf, mu)[[1, 2, 3]] / 4])
+        dx = np.linalg.solve(jac, -g)
+        x[[0, 4]] += dx[:2]
+        period += dx[2]
+    raise ConvergenceError(f"vertical L{lp}: seed at z0 = {az} did not converge: residual "
+                           f"{res:.3e}")
+
+
+def vertical_family(lpoint, n_members=40, *, step=2e-2, z_seed=2e-2, mu=MU_EARTH_MOON,
+                    monitor=None, max_halvings=8) -> Family:
+    """Vertical (figure-eight) family about L1 or L2 by pseudo-arclength continuation.
+
+    Symmetry: the CR3BP is invariant under the reflection in the xz-plane with time reversed
+    (x, y, z, t) -> (x, -y, z, -t) and under z -> -z; their product is the rotation about
+    the x-axis with time reversed (x, -y, -z, -t). A vertical orbit is invariant under all
+    three (Doedel et al. 2007, sec. 4; Grebow 2006, sec. 3.3): z -> -z maps the upper lobe
+    of the eight onto the lower half a period later, z(t + T/2) = -z(t). Hence it crosses
+    the xz-plane perpendicularly at each lobe tip, (x0, 0, +-z0, 0, vy0, 0) with z at its
+    extreme (vz = 0), and the x-axis perpendicularly at the node of the eight,
+    (x, 0, 0, 0, vy, vz) with vz != 0 - not the xz-plane (vz != 0 there), so the halo
+    corrector's half-period targets (vx = vz = 0) do not apply. Between a tip and the node
+    lies a quarter period: members are stored at the upper tip (z0 > 0) and corrected by
+    :func:`correct_symmetric` with ``symmetry="doubly"`` (y = z = vx = 0 at the first
+    y = 0 crossing after 0.3 T/4; period 4 t).
+
+    The family is seeded from the linear vertical mode at the libration point (period
+    2 pi / sqrt(c2): 2.770 TU at L1, 3.517 TU at L2) at tip height ``z_seed`` LU
+    (:func:`_vertical_seed`) and continued in (x0, z0, vy0) with arclength ``step``
+    towards larger z0. It does not branch from the planar Lyapunov family at the second
+    out-of-plane crossing: there the null vector of the out-of-plane block is
+    (dz, dvz) = (0, 1), the x-axis-symmetric axial family (Doedel et al. 2007; see
+    :func:`find_bifurcations`). Continued far enough (125 members of 2e-2), the L1 family
+    loops over the Earth (z0 up to 0.995 LU) and comes down at L3 (x0 -> x_L3, T -> the
+    L3 vertical period 6.2499 TU).
+    """
+    lp = _check_collinear(lpoint)
+    x, period = _vertical_seed(lp, z_seed, mu)
+    name = f"vertical L{lp}"
+    first = correct_symmetric(x, fix="z0", period_guess=period, mu=mu, family=name,
+                              libration_point=lp, symmetry="doubly")
+    return continue_family(first, n_members, step=step, direction=1.0, monitor=monitor,
+                           max_halvings=max_halvings)
+
+
+def dro_family(n_members=60, *, step=1e-2, radius0=0.02, mu=MU_EARTH_MOON, monitor=None,
+               max_halvings=8) -> Family:
+    """Planar distant retrograde orbits (DROs) about the Moon by pseudo-arclength continuation.
+
+    Hénon's family f (Hénon 1969, Astron. Astrophys. 1, 223-238, for Hill's problem;
+    Broucke 1968 for Earth-Moon): planar, xz-symmetric, retrograde (clockwise in the
+    rotating frame) about the Moon and linearly stable over a wide range of sizes. Seeded
+    from a retrograde circular two-body orbit about the Moon of radius ``radius0`` LU at
+    x0 = 1 - mu + radius0 (far side), vy0 = -(sqrt(mu / r) + r) (the rotating-frame speed,
+    frame rate 1 subtracted), corrected with x0 fixed, then continued outward (x0
+    increasing) in (x0, vy0) with arclength ``step``. ``libration_point`` is 0.
+    """
+    r = float(radius0)
+    guess = np.array([1 - mu + r, 0.0, 0.0, 0.0, -(np.sqrt(mu / r) + r), 0.0])
+    tg = 2 * np.pi / (np.sqrt(mu / r**3) + 1.0)
+    first = correct_symmetric(guess, fix="x0", period_guess=tg, mu=mu, family="dro",
+                              libration_point=0)
+    return continue_family(first, n_members, step=step, direction=1.0, monitor=monitor,
+                           max_halvings=max_halvings)
+
+
+# --------------------------------------------------------------------------------------
+# bifurcations
+
+
+@dataclass(frozen=True)
+class Bifurcation:
+    """A bifurcation found along a family by :func:`find_bifurcations`.
+
+    Attributes
+    ----------
+    family : str
+    member : int
+        The crossing lies between members ``member`` and ``member + 1``.
+    kind : {"tangent", "period-doubling"}
+        A signed stability index through +1 (eigenvalue pair meeting at +1: tangent,
+        pitchfork or branching of a same-period family) or through -1 (pair meeting at -1:
+        period doubling).
+    mode : {"in-plane", "out-of-plane", "spatial"}
+        Which index crossed: for planar families the in-plane and out-of-plane blocks of
+        the monodromy matrix separately, for spatial families the Broucke indices.
+    index : float
+        The signed index at ``orbit`` (within the bisection tolerance of +-1).
+    orbit : PeriodicOrbit
+        The refined member at the crossing.
+    """
+
+    family: str
+    member: int
+    kind: str
+    mode: str
+    index: float
+    orbit: PeriodicOrbit
+
+
+def signed_indices(orbit: PeriodicOrbit) -> dict:
+    """Signed stability indices (lambda + 1/lambda) / 2 of the non-trivial pairs.
+
+    Planar orbits: ``{"in-plane": [(tr M_xy - 2) / 2], "out-of-plane": [tr M_z / 2]}``
+    from the 4 x 4 in-plane block (which holds the trivial pair) and the 2 x 2
+    out-of-plane block of the monodromy matrix, which decouple. Spatial orbits:
+    ``{"spatial": [s1, s2]}`` (descending), the roots of s^2 + alpha s + beta - 2 = 0 with
+    alpha = 2 - tr M and beta = (alpha^2 + 2 - tr M^2) / 2 (Broucke 1969, AIAA J. 7,
+    1003-1009), which needs no eigenvector bookkeeping; complex roots (complex
+    instability) are returned as NaN.
+    """
+    m = orbit.monodromy
+    if orbit.state0[2] == 0.0 and orbit.symmetry == "xz":
+        return {"in-plane": np.array([0.5 * (m[0, 0] + m[1, 1] + m[3, 3] + m[4, 4] - 2.0)]),
+                "out-of-plane": np.array([0.5 * (m[2, 2] + m[5, 5])])}
+    alpha = 2.0 - np.trace(m)
+    beta = 0.5 * (alpha * alpha + 2.0 - np.trace(m @ m))
+    disc = alpha * alpha - 4.0 * (beta - 2.0)
+    if disc < 0:
+        return {"spatial": np.array([np.nan, np.nan])}
+    r = np.sqrt(disc)
+    return {"spatial": np.array([0.25 * (-alpha + r), 0.25 * (-alpha - r)])}
+
+
+def _crossing_count(orbit, mode, target):
+    s = signed_indices(orbit)[mode]
+    return int(np.sum(s > 1.0)) if target > 0 else int(np.sum(s < -1.0))
+
+
+def find_bifurcations(family: Family, *, tol=1e-10, margin=1e-7) -> list:
+    """Members of ``family`` where a signed stability index crosses +1 or -1, refined.
+
+    For each pair of consecutive members the number of signed indices
+    (:func:`signed_indices`) above +1 and below -1 is compared, per mode; a change brackets
+    a bifurcation (Howell 1984; Grebow 2006, sec. 3.2; Doedel et al. 2007, Int. J.
+    Bifurcation and Chaos 17, 2625-2677). Indices within ``margin`` of +-1 at either
+    member are not trusted (a family leaving a bifurcation carries an index of 1 to
+    rounding: the halo family's first members) and the pair is skipped. The bracket is
+    refined by bisection on the continuation parameter, the position along the chord
+    between the two members in the free coordinates (x0, [z0,] vy0): each midpoint is
+    corrected with its chord coordinate held (a pseudo-arclength constraint), until the
+    bracket is shorter than ``tol`` (LU, LU/TU). Complex instability (Krein collisions off
+    the real axis) is not reported.
+
+    Returns
+    -------
+    list of Bifurcation
+        In family order.
+    """
+    planar = bool(np.all(family.state0[:, 2] == 0.0)) and family.symmetry == "xz"
+    modes = ("in-plane", "out-of-plane") if planar else ("spatial",)
+    free, cons, factor = _shooting_sets(family.symmetry, planar, "jacobi")
+    orbits = [family[i] for i in range(len(family))]
+    sig = [signed_indices(o) for o in orbits]
+    found = []
+    for i in range(len(family) - 1):
+        for mode in modes:
+            a, b = sig[i][mode], sig[i + 1][mode]
+            if np.any(np.abs(np.abs(a) - 1.0) < margin) or np.any(
+                    np.abs(np.abs(b) - 1.0) < margin):
+                continue
+            for target, kind in ((1.0, "tangent"), (-1.0, "period-doubling")):
+                if _crossing_count(orbits[i], mode, target) == _crossing_count(
+                        orbits[i + 1], mode, target):
+                    continue
+                try:
+                    orb = _bisect_crossing(orbits[i], orbits[i + 1], mode, target, free,
+                                           cons, factor, tol)
+                except ConvergenceError as exc:
+                    raise ConvergenceError(f"{family.name}: refining the {kind} crossing "
+                                           f"({mode}) between members {i} and {i + 1} "
+                                           f"failed: {exc}") from exc
+                s = signed_indices(orb)[mode]
+                idx = float(s[np.nanargmin(np.abs(s - target))])
+                found.append(Bifurcation(family.name, i, kind, mode, idx, orb))
+    return found
+
+
+def _bisect_crossing(lo, hi, mode, target, free, cons, factor, tol):
+    x_lo = lo.state0.copy()
+    chord = hi.state0[free] - x_lo[free]
+    length = float(np.linalg.norm(chord))
+    t = chord / length
+    c_lo = _crossing_count(lo, mode, target)
+    a, b = 0.0, length
+    best_lo, best_hi = lo, hi
+    while b - a > tol:
+        m = 0.5 * (a + b)
+        mid = _correct_on_plane(lo, x_lo, free, cons, t, m, 1e-12, factor)
+        if _crossing_count(mid, mode, target) == c_lo:
+            a, best_lo = m, mid
+        else:
+            b, best_hi = m, mid
+
+    def dist(o):
+        return float(np.nanmin(np.abs(signed_indices(o)[mode] - target)))
+
+    return best_lo if dist(best_lo) <= dist(best_hi) else best_hi

@@ -11,7 +11,7 @@ import numpy as np
 
 from .plots import _plain_text, _save, plt
 
-__all__ = ["plot_orbit", "plot_family"]
+__all__ = ["plot_orbit", "plot_family", "plot_relay_coverage"]
 
 
 def _moon_centred_kkm(states, system):
@@ -101,4 +101,50 @@ def plot_family(family, path=None, *, system=None, mark=None):
     axes[2].legend()
     axes[2].grid(alpha=0.3)
     fig.suptitle(f"{family.name} family, {n} members (Earth-Moon CR3BP)")
+    return _save(fig, path)
+
+
+@_plain_text
+def plot_relay_coverage(study, path=None):
+    """Link availability against time for each site of a :class:`RelayStudy`: bars where a
+    link is available (site -> relay, relay -> Earth, end to end, direct to Earth, and the
+    ground network when given), with the fraction of time in the label."""
+    import matplotlib.dates as mdates
+
+    times = study.epochs.utc.to_datetime() if hasattr(study.epochs.utc, "to_datetime") \
+        else None
+    t_days = (np.arange(len(study.relay_gcrf_km)) * study.step_s) / 86400.0
+    x = mdates.date2num(times) if times is not None else t_days
+    step = (x[1] - x[0]) if len(x) > 1 else 1.0
+    rows = []
+    for name, cov in study.coverage.items():
+        rows.append((f"{name}: site -> relay", cov.site_relay))
+        rows.append((f"{name}: relay -> Earth", cov.relay_earth))
+        rows.append((f"{name}: end to end", cov.end_to_end))
+        if "_seen" in study.ground:
+            rows.append((f"{name}: site -> relay -> station", cov.site_relay
+                         & study.ground["_seen"]))
+        rows.append((f"{name}: direct to Earth", cov.direct_to_earth))
+    if "_seen" in study.ground:
+        rows.append(("relay seen by the ground network", study.ground["_seen"]))
+    fig, ax = plt.subplots(figsize=(13, 0.45 * len(rows) + 1.8), layout="constrained")
+    for k, (label, ok) in enumerate(rows):
+        ok = np.asarray(ok, dtype=bool)
+        edges = np.flatnonzero(np.diff(np.r_[False, ok, False].astype(int)))
+        spans = [(x[a], (x[b - 1] - x[a]) + step) for a, b in zip(edges[::2], edges[1::2])]
+        ax.broken_barh(spans, (k - 0.35, 0.7), color=plt.cm.tab10(k % 10))
+        rows[k] = f"{label}  ({100 * ok.mean():.0f} %)"
+    ax.set_yticks(range(len(rows)), rows)
+    ax.invert_yaxis()
+    if times is not None:
+        ax.xaxis_date()
+        locator = mdates.AutoDateLocator(maxticks=10)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        ax.set_xlabel("UTC")
+    else:
+        ax.set_xlabel("days")
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_title(f"Relay links: {study.design.orbit.family}, Az {study.design.az_km:,.0f} km "
+                 f"(DE421 ephemeris model; lunar sites without librations)")
     return _save(fig, path)
