@@ -257,7 +257,8 @@ def relay_summary(sc, study):
         "days": sc.relay.days,
         "step_minutes": sc.relay.step_minutes,
         "orbit": orbit_summary(study.design.orbit, study.design.system),
-        "ephemeris_model": {"max_deviation_from_cr3bp_km": study.max_deviation_km,
+        "ephemeris_model": {"max_distance_to_cr3bp_orbit_km": study.max_path_distance_km,
+                            "max_deviation_from_cr3bp_same_time_km": study.max_deviation_km,
                             "model": "DE421 Moon, Earth, Sun point masses; multiple "
                                      "shooting"},
         "sites": sites,

@@ -725,6 +725,35 @@ class Transition:
         s = np.concatenate([arcs.states_km[:, :-1].reshape(-1, 6), arcs.states_km[-1, -1:]])
         return t, s
 
+    def distance_to_orbit(self, t_s=None, states_km=None, *, samples=20001, ephemeris=None):
+        """Distance (km) of the corrected trajectory from the CR3BP orbit as a curve.
+
+        Each state is taken into the pulsating Earth-Moon frame
+        (:func:`inertial_to_rotating`), its distance to the nearest point of the CR3BP
+        periodic orbit (sampled with ``samples`` points) is found, and scaled by the
+        instantaneous Earth-Moon distance. Unlike :meth:`reference`, which compares at the
+        same time, this ignores a drift of phase along the orbit: it says how far the real
+        trajectory strays from the orbit's path. Default: the dense :meth:`trajectory`.
+
+        Returns
+        -------
+        ndarray, shape (K,)
+            km.
+        """
+        from scipy.spatial import cKDTree
+
+        from .cr3bp import propagate
+
+        if t_s is None:
+            t_s, states_km = self.trajectory(points_per_arc=32, ephemeris=ephemeris)
+        epochs = self.epoch + np.asarray(t_s, dtype=float)
+        _, rot = inertial_to_rotating(states_km, epochs, self.epoch, clock=self.clock,
+                                      system=self.system, ephemeris=ephemeris)
+        curve = propagate(self.state0, self.period, dense=int(samples),
+                          mu=self.system.mu).states[:, :3]
+        dist, _ = cKDTree(curve).query(rot[:, :3])
+        return dist * earth_moon_frame(epochs, ephemeris).l_km
+
     def reference(self, t_s, ephemeris=None):
         """The CR3BP orbit mapped to Moon-centred GCRF at ``t_s`` (TDB s after ``epoch``),
         shape ``(K, 6)``."""

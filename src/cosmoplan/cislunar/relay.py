@@ -48,7 +48,10 @@ class RelayStudy:
         a station.
     max_deviation_km : float
         Largest distance of the corrected trajectory from the CR3BP orbit mapped to the
-        same epochs.
+        same epochs, km.
+    max_path_distance_km : float
+        Largest distance from the CR3BP orbit's path in the pulsating frame, km
+        (:meth:`~cosmoplan.cislunar.ephemeris_model.Transition.distance_to_orbit`).
     """
 
     design: object
@@ -59,6 +62,7 @@ class RelayStudy:
     ground: dict = field(default_factory=dict)
     max_deviation_km: float = float("nan")
     step_s: float = 600.0
+    max_path_distance_km: float = float("nan")
 
     def hours(self, seconds):
         return float(seconds) / 3600.0
@@ -120,6 +124,7 @@ def relay_study(lpoint, branch, az, epoch, sites, *, days=30.0, step_minutes=10.
     t_s, states = transition.trajectory()
     ref = transition.reference(t_s)
     deviation = float(np.max(np.linalg.norm(states[:, :3] - ref[:, :3], axis=1)))
+    path = float(np.max(transition.distance_to_orbit()))
     seg = oem.segments[0]
     step_s = float(step_minutes) * 60.0
     t = np.arange(0.0, float(days) * 86400.0 + 0.5 * step_s, step_s)
@@ -153,7 +158,8 @@ def relay_study(lpoint, branch, az, epoch, sites, *, days=30.0, step_minutes=10.
                                  for name, cov in coverage.items()}
         ground["_seen"] = seen
     say("done", 1.0)
-    return RelayStudy(design, oem, epochs, relay_gcrf, coverage, ground, deviation, step_s)
+    return RelayStudy(design, oem, epochs, relay_gcrf, coverage, ground, deviation, step_s,
+                      path)
 
 
 def _check_site(site):
