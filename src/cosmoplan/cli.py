@@ -151,7 +151,7 @@ def run(
     plots: bool = typer.Option(True, "--plots/--no-plots", help="Write PNG plots."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
 ):
-    """Run a scenario (a rendezvous plan or a porkchop); print tables, write files."""
+    """Run a scenario (rendezvous plan, porkchop or relay study); print tables, write files."""
 
     from .mission import run_scenario
 
@@ -381,9 +381,11 @@ def halo(
     plots: bool = typer.Option(True, "--plots/--no-plots", help="Write the PNG plots."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
 ):
-    """Design an Earth-Moon halo orbit (CR3BP): period, stability, Jacobi constant; writes
-    halo.json, halo.oem (the orbit corrected in the DE421 Moon-Earth-Sun model at --epoch,
-    Moon-centred ICRF) and plots of the orbit and its family."""
+    """Design an Earth-Moon halo orbit by its amplitude: period, stability, Jacobi constant.
+
+    Writes halo.json, halo.oem (the orbit corrected in the DE421 Moon-Earth-Sun model at
+    --epoch, Moon-centred ICRF) and plots of the orbit and its family.
+    """
     from rich.table import Table
     from rich.text import Text
 
