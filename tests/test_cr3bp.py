@@ -157,9 +157,15 @@ def test_l1_bifurcation_and_halo_family():
     assert abs(bif.out_of_plane_index - 1.0) < 1e-8
     assert bif.jacobi == pytest.approx(3.1743, abs=2e-4)
     fam = periodic.halo_family(1, "north", 6, step=2e-2)
-    assert len(fam) == 6 and np.all(fam.state0[1:, 2] > 0)
+    assert len(fam) == 6
+    # northern: the largest out-of-plane excursion is above the plane; for L1 halos it lies
+    # at the Earth-side crossing, so z0 at the crossing beyond L1 is negative
+    assert np.all(fam.state0[1:, 2] < 0)
+    for k in range(1, 6):
+        z = fam[k].propagate(dense=400).states[:, 2]
+        assert z[np.argmax(np.abs(z))] > 0
     assert np.max(fam.closure) < 1e-10
-    assert np.all(np.diff(fam.state0[:, 2]) > 0)
+    assert np.all(np.diff(-fam.state0[:, 2]) > 0)
 
 
 def test_l2_southern_halo_family_and_orbit_at():

@@ -68,6 +68,8 @@ TWO_PI = 2.0 * np.pi
 # JPL IOM 343R-08-003, Table 4)
 SUN_GM_KM3_S2 = 132712440040.944
 MOON_GM_KM3_S2 = 4902.800066
+MOON_RADIUS_KM = 1737.4
+"""IAU mean lunar radius, km (Archinal et al. 2018, Celest. Mech. Dyn. Astr. 130:22)."""
 SUN_RADIUS_KM = 695700.0
 """IAU 2015 Resolution B3 nominal solar radius, km."""
 AU_KM = 149597870.7

@@ -412,17 +412,26 @@ class RelayScenario(_ScenarioFile):
         from .cislunar.coverage import SITES, LunarSite
 
         out = []
+        names = set()
         for k, spec in enumerate(self.sites):
+            if spec.name in names:
+                raise InputError(f"sites[{k}]: a second site named {spec.name!r} (site names "
+                                 "label the results)", field="sites.name", value=spec.name)
+            names.add(spec.name)
             if spec.bundled is not None:
+                if spec.lat_deg is not None or spec.lon_deg is not None:
+                    raise InputError(f"sites[{k}] ({spec.name}) gives both bundled = "
+                                     f"{spec.bundled!r} and lat_deg/lon_deg: give one",
+                                     field="sites.bundled", value=spec.bundled)
                 if spec.bundled not in SITES:
-                    raise self._error(f"sites[{k}].bundled = {spec.bundled!r} is not a bundled "
-                                      f"lunar site ({', '.join(SITES)})", "sites.bundled",
-                                      spec.bundled)
+                    raise InputError(f"sites[{k}].bundled = {spec.bundled!r} is not a bundled "
+                                     f"lunar site ({', '.join(SITES)})", field="sites.bundled",
+                                     value=spec.bundled)
                 b = SITES[spec.bundled]
                 out.append(LunarSite(spec.name, b.lat_deg, b.lon_deg, b.height_km, b.source))
             elif spec.lat_deg is None or spec.lon_deg is None:
-                raise self._error(f"sites[{k}] ({spec.name}) needs lat_deg and lon_deg, or "
-                                  "bundled = a site name", "sites.lat_deg")
+                raise InputError(f"sites[{k}] ({spec.name}) needs lat_deg and lon_deg, or "
+                                 "bundled = a site name", field="sites.lat_deg")
             else:
                 out.append(LunarSite(spec.name, spec.lat_deg, spec.lon_deg, spec.height_km,
                                      spec.source))

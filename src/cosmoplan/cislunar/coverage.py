@@ -35,7 +35,7 @@ from .cr3bp import EARTH_MOON
 __all__ = ["LunarSite", "SITES", "site_position", "elevation", "LinkCoverage",
            "relay_coverage"]
 
-MOON_RADIUS_KM = 1737.4  # IAU mean radius (Archinal et al. 2018)
+from ..constants import MOON_RADIUS_KM  # noqa: E402  (IAU mean radius, Archinal 2018)
 
 
 @dataclass(frozen=True)

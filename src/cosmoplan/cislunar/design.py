@@ -1,9 +1,11 @@
 """Design one libration-point orbit by its amplitude, as ``cosmoplan halo`` does.
 
 The family (halo north/south about L1 or L2, from the Lyapunov bifurcation) is continued
-until it spans the requested out-of-plane amplitude Az (|z| at the xz-plane crossing beyond
-the libration point, km), and the member with that Az is interpolated and corrected
-(:meth:`cosmoplan.cislunar.periodic.Family.orbit_at`).
+until the lunar surface, and the member whose out-of-plane amplitude Az (the largest |z|
+along the orbit, km) equals the request is found by a secant search on z0 between two
+members, each trial corrected by single shooting. Az rises from the bifurcation to a
+largest value and falls again towards the NRHOs; the first (classical halo) member with
+the requested Az is returned.
 """
 
 from __future__ import annotations
@@ -14,10 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import InputError
-from .cr3bp import EARTH_MOON, libration_point
+from .cr3bp import EARTH_MOON, libration_point, propagate
 from .periodic import halo_family
 
-__all__ = ["HaloDesign", "design_halo", "parse_length_km", "orbit_summary"]
+__all__ = ["HaloDesign", "design_halo", "parse_length_km", "orbit_summary", "max_abs_z"]
 
 _BRANCHES = {"north": "north", "northern": "north", "n": "north",
              "south": "south", "southern": "south", "s": "south"}
@@ -66,7 +68,8 @@ class HaloDesign:
 def design_halo(lpoint="L2", branch="north", az="13000km", *, system=EARTH_MOON,
                 n_members=120, step=1e-2):
     """The halo orbit about ``lpoint`` (1, 2 or 'L1', 'L2') with out-of-plane amplitude
-    ``az`` (km, or text with km/LU), on the ``branch`` ('north'/'northern' or 'south').
+    ``az`` (the largest |z| along the orbit: km, or text with km/LU), on the ``branch``
+    ('north'/'northern' or 'south'; the sign of that largest excursion).
 
     Raises
     ------
@@ -93,14 +96,65 @@ def design_halo(lpoint="L2", branch="north", az="13000km", *, system=EARTH_MOON,
     branch = _BRANCHES[key]
     az_km = parse_length_km(az, system=system)
     family = halo_family(lpoint, branch, n_members, step=step, mu=system.mu)
-    az_lu = az_km / system.length_unit_km
-    span = np.abs(family.state0[:, 2]) * system.length_unit_km
-    if not span.min() <= az_km <= span.max():
+    target = az_km / system.length_unit_km
+    amp = np.array([max_abs_z(family[k]) for k in range(len(family))])
+    # Az grows from the bifurcation to a largest value, then falls again towards the
+    # NRHOs: the first member with that Az (the classical halo) is taken
+    top = int(np.argmax(amp))
+    rising = amp[:top + 1]
+    if not rising[0] <= target <= rising[-1]:
         raise InputError(f"Az = {az_km:.0f} km is outside the L{lpoint} {branch}ern halo "
-                         f"family computed here: Az from {span.min():.0f} to "
-                         f"{span.max():.0f} km", field="az", value=az)
-    orbit = family.orbit_at("az", az_lu)
+                         f"family: Az (largest |z| along the orbit) from "
+                         f"{rising[0] * system.length_unit_km:.0f} to "
+                         f"{rising[-1] * system.length_unit_km:.0f} km", field="az", value=az)
+    k = max(1, int(np.searchsorted(rising, target)))
+    orbit = _orbit_with_az(family, k - 1, k, target)
     return HaloDesign(orbit, family, lpoint, branch, az_km, system)
+
+
+def max_abs_z(orbit, samples=400):
+    """Largest |z| along a periodic orbit (nondimensional), the amplitude Az analysts quote.
+
+    For a halo the extremes of z lie on the xz-plane crossings (t = 0 and T/2, by the
+    symmetry), taken exactly; the dense samples guard other shapes.
+    """
+    arc = orbit.propagate(dense=samples)
+    half = propagate(orbit.state0, 0.5 * orbit.period, mu=orbit.mu).state_final
+    return float(max(np.max(np.abs(arc.states[:, 2])), abs(orbit.state0[2]), abs(half[2])))
+
+
+def _orbit_with_az(family, i, j, target, tol=1e-10):
+    """The member between members i and j whose largest |z| equals ``target`` (secant on
+    z0 with bisection safeguard, each trial corrected with z0 fixed)."""
+    from .periodic import correct_symmetric
+
+    za, zb = float(family.state0[i, 2]), float(family.state0[j, 2])
+    fa = max_abs_z(family[i]) - target
+    fb = max_abs_z(family[j]) - target
+    guess_a, guess_b = family.state0[i].copy(), family.state0[j].copy()
+    ta, tb = float(family.period[i]), float(family.period[j])
+    orbit = family[j] if abs(fb) < abs(fa) else family[i]
+    for _ in range(60):
+        if abs(fb - fa) > 0:
+            z = zb - fb * (zb - za) / (fb - fa)
+        else:
+            z = 0.5 * (za + zb)
+        if not min(za, zb) <= z <= max(za, zb):
+            z = 0.5 * (za + zb)
+        w = (z - za) / (zb - za) if zb != za else 0.5
+        guess = (1 - w) * guess_a + w * guess_b
+        guess[2] = z
+        orbit = correct_symmetric(guess, fix="z0", period_guess=(1 - w) * ta + w * tb,
+                                  mu=family.mu, family=family.name,
+                                  libration_point=family.libration_point)
+        f = max_abs_z(orbit) - target
+        if abs(f) < tol:
+            break
+        if np.sign(f) == np.sign(fa):
+            za, fa, guess_a, ta = z, f, orbit.state0.copy(), orbit.period
+        else:
+            zb, fb, guess_b, tb = z, f, orbit.state0.copy(), orbit.period
+    return orbit
 
 
 def orbit_summary(orbit, system=EARTH_MOON):
@@ -115,7 +169,8 @@ def orbit_summary(orbit, system=EARTH_MOON):
     return {
         "family": orbit.family,
         "libration_point": f"L{orbit.libration_point}",
-        "az_km": float(abs(s0[2]) * system.length_unit_km),
+        "az_km": float(max_abs_z(orbit) * system.length_unit_km),
+        "z0_km": float(s0[2] * system.length_unit_km),
         "ax_km": float((r_km[:, 0].max() - r_km[:, 0].min()) / 2.0),
         "ay_km": float(r_km[:, 1].max()),
         "period_tu": float(orbit.period),

@@ -156,8 +156,10 @@ _DAY = constants.SECONDS_PER_DAY
 # ------------------------------------------------------------------------------ helpers
 def _tdb(epoch, field="epoch"):
     if not isinstance(epoch, Epoch):
-        raise InputError(f"{field} must be a cosmoplan Epoch, got {type(epoch).__name__}",
-                         field=field, value=epoch)
+        if isinstance(epoch, str) or hasattr(epoch, "tzinfo"):
+            return Epoch.coerce(epoch, field=field).tdb  # ISO text (UTC) or aware datetime
+        raise InputError(f"{field} must be a cosmoplan Epoch, ISO text or an aware datetime, "
+                         f"got {type(epoch).__name__}", field=field, value=epoch)
     return epoch.tdb
 
 
@@ -829,5 +831,15 @@ def transition_to_ephemeris(state0, period, epoch, revolutions, *, patches_per_r
     _, guess = rotating_to_inertial(rot, t_tu, ep0, clock=clock, system=system, ephemeris=eph)
     sh = correct_multiple_shooting(guess, t_s, ep0, tol=tol, max_iter=max_iter, system=system,
                                    ephemeris=eph)
-    return Transition(ep0, np.array(state0, dtype=float), period, t_tu, guess, sh, system,
-                      clock)
+    tr = Transition(ep0, np.array(state0, dtype=float), period, t_tu, guess, sh, system, clock)
+    # a converged solution can still be another trajectory: it must stay near the orbit
+    size_km = float(np.ptp(guess[:, :3], axis=0).max())
+    far = float(np.max(tr.distance_to_orbit(ephemeris=eph)))
+    if far > max(0.2 * size_km, 5000.0):
+        raise ConvergenceError(
+            f"the multiple shooting converged to a trajectory {far:,.0f} km from the CR3BP "
+            f"orbit (size {size_km:,.0f} km) after {sh.iterations} iterations: not a "
+            "counterpart of it. Orbits that pass close to the Moon (NRHOs) need more patch "
+            "points near perilune or free patch times, which this corrector does not have; "
+            "try fewer revolutions or more patches_per_revolution.")
+    return tr

@@ -56,6 +56,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..constants import MOON_RADIUS_KM
 from ..errors import ConvergenceError, InputError
 from .cr3bp import (
     EARTH_MOON,
@@ -198,6 +199,15 @@ class Family:
         """Member i as a :class:`PeriodicOrbit` (its monodromy recomputed)."""
         return _finish(self.state0[i], float(self.period[i]), self.name, self.libration_point,
                        self.mu, symmetry=self.symmetry)
+
+    def subset(self, index) -> Family:
+        """The members selected by ``index`` (a slice, or an index/boolean array)."""
+        import dataclasses as _dc
+
+        return _dc.replace(self, state0=self.state0[index], period=self.period[index],
+                           jacobi=self.jacobi[index],
+                           stability_indices=self.stability_indices[index],
+                           closure=self.closure[index])
 
     def table(self) -> dict:
         """Columns ``x0, z0, vy0, period, jacobi, nu1, nu2, closure`` as a dict of arrays."""
@@ -379,6 +389,7 @@ def correct_symmetric(state0, *, fix="x0", period=None, jacobi=None, period_gues
     t_max = 20.0 if period_guess is None else 1.5 * float(period_guess) / factor + 0.5
     t_skip = 0.0 if period_guess is None else _t_skip(symmetry, period_guess)
     res = np.inf
+    last_step = np.inf
     for it in range(max_iter + 1):
         try:
             th, sf, d = _half_period(x, mu, t_fixed, t_max, t_skip)
@@ -391,11 +402,14 @@ def correct_symmetric(state0, *, fix="x0", period=None, jacobi=None, period_gues
             f = np.append(f, _cj(x, mu) - jacobi)
             j = np.vstack([j, _jacobi_gradient(x, mu)[free]])
         res = float(np.max(np.abs(f)))
-        if res < tol:
+        # converged; or stalled at the round-off floor just above tol (last step < 1e-12):
+        # a tol of 1e-12 is near what the 1e-13 integrator can resolve on long orbits
+        if res < tol or (res < 100.0 * tol and last_step < 1e-12):
             return _finish(x, factor * th, family, libration_point, mu, symmetry=symmetry)
         if it == max_iter:
             break
         dx = np.linalg.solve(j, -f)
+        last_step = float(np.max(np.abs(dx)))
         scale = float(np.max(np.abs(dx)))
         if scale > 0.05:  # damp long Newton steps
             dx *= 0.05 / scale
@@ -698,7 +712,10 @@ def halo_family(lpoint, branch="north", n_members=100, *, step=1e-2, z_seed=1e-4
     Starts at the bifurcating Lyapunov orbit (:func:`find_halo_bifurcation`) displaced to
     z0 = +-``z_seed`` and corrected with z0 fixed, then continues in (x0, z0, vy0) with
     arclength ``step`` in the direction of growing |z0| (towards the NRHOs for L2).
-    ``branch`` is "north" (z0 > 0) or "south" (z0 < 0), see the module docstring.
+    ``branch`` is "north" or "south": the sign of the largest out-of-plane excursion (JPL
+    catalog convention; for L2 halos z0 > 0 is north, for L1 halos z0 < 0 at the crossing
+    beyond the point). The continuation stops where the orbits would pass under the lunar
+    surface (perilune < 1737.4 km; that member is dropped) or when it stalls.
     """
     lp = _check_collinear(lpoint)
     if branch not in ("north", "south"):
@@ -711,7 +728,35 @@ def halo_family(lpoint, branch="north", n_members=100, *, step=1e-2, z_seed=1e-4
     name = f"halo L{lp} {branch}"
     first = correct_symmetric(guess, fix="z0", period_guess=bif.period, mu=mu, family=name,
                               libration_point=lp)
-    return continue_family(first, n_members, step=step, direction=sgn, monitor=monitor)
+    # north / south by the sign of the largest out-of-plane excursion (the JPL catalog's and
+    # Howell's convention). For L2 it lies at the crossing beyond the point, for L1 at the
+    # crossing on the Earth side: flip the seed when the first member says so.
+    z = first.propagate(dense=400).states[:, 2]
+    if np.sign(z[np.argmax(np.abs(z))]) != sgn:
+        sgn = -sgn
+        guess[2] = sgn * z_seed
+        first = correct_symmetric(guess, fix="z0", period_guess=bif.period, mu=mu,
+                                  family=name, libration_point=lp)
+    moon = np.array([1.0 - mu, 0.0, 0.0])
+    surface = MOON_RADIUS_KM / EARTH_MOON.length_unit_km
+    state = {"prev": None, "inside": False}
+
+    def stop(orbit):
+        # the family runs into the Moon (perilune under the surface), or stalls (the
+        # continuation repeats one orbit): members beyond are not physical / not new
+        r = orbit.propagate(dense=400).states[:, :3]
+        if np.min(np.linalg.norm(r - moon, axis=1)) < surface:
+            state["inside"] = True
+            return True
+        prev, state["prev"] = state["prev"], orbit.state0.copy()
+        if prev is not None and np.max(np.abs(orbit.state0 - prev)) < 1e-9:
+            return True
+        return bool(monitor(orbit)) if monitor is not None else False
+
+    fam = continue_family(first, n_members, step=step, direction=sgn, monitor=stop)
+    if state["inside"] and len(fam) > 1:
+        fam = fam.subset(slice(0, len(fam) - 1))
+    return fam
 
 
 def nrho_9_2(mu=MU_EARTH_MOON, system: System = EARTH_MOON, *, multiple_shooting=False,

@@ -149,7 +149,7 @@ def relay_study(lpoint, branch, az, epoch, sites, *, days=30.0, step_minutes=10.
 
         seen = np.zeros(t.shape, dtype=bool)
         for st in stations:
-            el = np.degrees(elevation_series(st, epochs, relay_gcrf))
+            el = elevation_series(st, epochs, relay_gcrf)  # degrees
             ok = el >= station_mask_deg
             ground[st.name] = float(np.mean(ok))
             seen |= ok
