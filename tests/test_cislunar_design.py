@@ -78,3 +78,43 @@ def test_halo_command_writes_its_files(tmp_path):
                           timeout=600)
     assert proc.returncode == 2 and "outside the L2 northern halo family" in proc.stderr
     assert "Traceback" not in proc.stderr and not (tmp_path / "bad").exists()
+
+
+def test_hostile_arguments_are_input_errors():
+    from cosmoplan.cislunar import cr3bp, ephemeris_model, periodic
+    from cosmoplan.time import Epoch
+
+    halo = [1.1808985497899205, 0, 0.00010295054075242347, 0, -0.15585631393981156, 0]
+    bad_calls = [
+        (lambda: cr3bp.propagate(halo, float("nan")), "t_final"),
+        (lambda: cr3bp.propagate(halo, 1.0, dense=[0.0, float("nan"), 1.0]), "dense"),
+        (lambda: cr3bp.propagate(halo, 1.0, mu=-0.5), "mu"),
+        (lambda: cr3bp.propagate(["a"] * 6, 1.0), "state0"),
+        (lambda: periodic.correct_symmetric(halo, fix="period", period=0.0), "period"),
+        (lambda: periodic.correct_multiple_shooting(halo, -3.4), "period"),
+        (lambda: periodic.continue_family(periodic.find_halo_bifurcation(2), 3, step=0.0),
+         "step"),
+        (lambda: ephemeris_model.transition_to_ephemeris(
+            halo, 3.4155308065628454, Epoch.from_iso("2018-06-14T00:00:00Z"), 500),
+         "revolutions"),
+        (lambda: ephemeris_model.transition_to_ephemeris(
+            [1.5, 0, 0.3, 0, 0.2, 0], 2.0, "2018-06-14T00:00:00Z", 2), "state0"),
+    ]
+    for call, field in bad_calls:
+        with pytest.raises(InputError) as info:
+            call()
+        assert info.value.field == field, str(info.value)
+
+
+def test_halo_family_stops_at_the_lunar_surface():
+    from cosmoplan.cislunar import periodic
+
+    fam = periodic.halo_family(2, "south")
+    moon = np.array([1 - cr3bp.MU_EARTH_MOON, 0, 0])
+    last = fam[len(fam) - 1]
+    r = last.propagate(dense=4000).states[:, :3]
+    half = cr3bp.propagate(last.state0, last.period / 2).state_final[:3]
+    perilune_km = min(np.min(np.linalg.norm(r - moon, axis=1)),
+                      np.linalg.norm(half - moon)) * cr3bp.EARTH_MOON.length_unit_km
+    assert 1737.4 < perilune_km < 5000  # the last member still clears the surface
+    assert len(fam) < 100 and len(np.unique(fam.period)) == len(fam)  # no stalled repeats

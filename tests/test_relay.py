@@ -101,3 +101,17 @@ def test_run_queqiao_relay_command(tmp_path):
                            str(tmp_path / "q")], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     assert "Link availability" in proc.stdout and "Von Kármán" in proc.stdout
+
+
+def test_gaps_never_exceed_the_span_and_sampling_is_bounded():
+    from cosmoplan.cislunar.relay import relay_study
+    from cosmoplan.mission import _longest_gap_s
+
+    assert _longest_gap_s(np.zeros(5, dtype=bool), 60.0) == 240.0  # 5 samples span 4 steps
+    assert _longest_gap_s(np.array([True, False, False, True]), 60.0) == 120.0
+    with pytest.raises(InputError, match="at least two steps"):
+        relay_study("L2", "south", "13000km", "2018-06-14T03:06:00Z", ["von-karman"],
+                    days=0.01, step_minutes=240)
+    with pytest.raises(InputError, match="at most 200,000"):
+        relay_study("L2", "south", "13000km", "2018-06-14T03:06:00Z", ["von-karman"],
+                    days=365, step_minutes=0.5)

@@ -608,8 +608,9 @@ def _intervals(stations, epochs, target, mask_deg, tol_s):
     """Visibility intervals per station, as (rise_s, set_s) offsets from epochs[0]."""
     t = _check_epochs(epochs)
     tol = _number(tol_s, "tol_s", "contact search")
-    if not 0 < tol <= 1.0:
-        raise InputError(f"tol_s must be in (0, 1] seconds, got {tol}", field="tol_s",
+    if not 1e-6 <= tol <= 1.0:
+        raise InputError(f"tol_s must be in [1e-6, 1] seconds (finer than a microsecond is "
+                         f"below the resolution of the epochs), got {tol}", field="tol_s",
                          value=tol_s)
     masks = _mask_rad(stations, mask_deg)
     fn, r_grid = _target_function(target, epochs)
@@ -626,7 +627,9 @@ def _intervals(stations, epochs, target, mask_deg, tol_s):
     vis_lo = vis[ks, idx]
     # batched bisection: invariant visible(lo) == vis_lo, visible(hi) == not vis_lo
     t0 = epochs[0]
-    while ks.size and np.max(hi - lo) > tol:
+    for _ in range(200):  # halving: 200 steps take any bracket below 1e-6 s
+        if not (ks.size and np.max(hi - lo) > tol):
+            break
         mid = 0.5 * (lo + hi)
         ep = t0 + mid
         el = topocentric_azel(_itrf(fn(ep), ep), lat[ks], lon[ks], hgt[ks])[1]

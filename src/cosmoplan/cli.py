@@ -403,6 +403,14 @@ def halo(
         from .time import Epoch
 
         check_output_dir(folder, names)
+        from .cislunar.ephemeris_model import MAX_REVOLUTIONS
+
+        if not 1 <= revolutions <= MAX_REVOLUTIONS:
+            raise InputError(f"--revolutions {revolutions}: need 1..{MAX_REVOLUTIONS}",
+                             field="revolutions", value=revolutions)
+        if epoch is not None and not epoch.strip():
+            raise InputError("--epoch is empty; give a UTC date such as 2018-06-14T03:06:00Z "
+                             "(or leave it out for today)", field="epoch", value=epoch)
         when = epoch or dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT00:00:00Z")
         try:
             ep = Epoch.coerce(when, field="epoch")

@@ -22,6 +22,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from .scenario import load_scenario
 
 __all__ = ["RunResult", "run_scenario"]
@@ -226,6 +228,24 @@ def _run_relay(sc, out, plots, progress):
     return RunResult(sc, None, [], files, relay=study)
 
 
+def _longest_gap_s(ok, dt_s):
+    """Longest unavailability (s) of a link sampled every ``dt_s``: from the first sample
+    without the link to the next sample with it (or to the last sample of the span), so it
+    never exceeds the span."""
+    down = ~np.asarray(ok, dtype=bool)
+    longest = 0
+    start = None
+    for k, d in enumerate(down):
+        if d and start is None:
+            start = k
+        elif not d and start is not None:
+            longest = max(longest, k - start)
+            start = None
+    if start is not None:
+        longest = max(longest, len(down) - 1 - start)
+    return float(longest * dt_s)
+
+
 def relay_summary(sc, study):
     """The JSON-ready summary of a relay run (fractions, longest gaps in hours)."""
     from .cislunar.design import orbit_summary
@@ -238,14 +258,8 @@ def relay_summary(sc, study):
                  "mask_deg": cov.mask_deg, "source": cov.site.source}
         for link in ("site_relay", "relay_earth", "end_to_end", "direct_to_earth"):
             ok = getattr(cov, link)
-            down = ~ok
-            longest = 0
-            run = 0
-            for d in down:
-                run = run + 1 if d else 0
-                longest = max(longest, run)
             entry[link] = {"fraction": float(ok.mean()),
-                           "longest_gap_hours": float(longest * dt_s * tu_h)}
+                           "longest_gap_hours": _longest_gap_s(ok, dt_s) * tu_h}
         if study.ground:
             entry["site_relay_station_fraction"] = study.ground["_end_to_end"][name]
         sites.append(entry)

@@ -168,7 +168,8 @@ class _ScenarioFile(_Model):
         """InputError at the scenario file's line for ``field`` (a dotted key path)."""
         return InputError(message, source=None if self.source_path is None
                           else str(self.source_path),
-                          line=_line_of(self._text, tuple(field.split("."))),
+                          line=_line_of(self._text, tuple(int(x) if x.isdigit() else x
+                                                          for x in field.split("."))),
                           field=field, value=value)
 
 
@@ -416,22 +417,22 @@ class RelayScenario(_ScenarioFile):
         for k, spec in enumerate(self.sites):
             if spec.name in names:
                 raise InputError(f"sites[{k}]: a second site named {spec.name!r} (site names "
-                                 "label the results)", field="sites.name", value=spec.name)
+                                 "label the results)", field=f"sites.{k}.name", value=spec.name)
             names.add(spec.name)
             if spec.bundled is not None:
                 if spec.lat_deg is not None or spec.lon_deg is not None:
                     raise InputError(f"sites[{k}] ({spec.name}) gives both bundled = "
                                      f"{spec.bundled!r} and lat_deg/lon_deg: give one",
-                                     field="sites.bundled", value=spec.bundled)
+                                     field=f"sites.{k}.bundled", value=spec.bundled)
                 if spec.bundled not in SITES:
                     raise InputError(f"sites[{k}].bundled = {spec.bundled!r} is not a bundled "
-                                     f"lunar site ({', '.join(SITES)})", field="sites.bundled",
-                                     value=spec.bundled)
+                                     f"lunar site ({', '.join(SITES)})",
+                                     field=f"sites.{k}.bundled", value=spec.bundled)
                 b = SITES[spec.bundled]
                 out.append(LunarSite(spec.name, b.lat_deg, b.lon_deg, b.height_km, b.source))
             elif spec.lat_deg is None or spec.lon_deg is None:
                 raise InputError(f"sites[{k}] ({spec.name}) needs lat_deg and lon_deg, or "
-                                 "bundled = a site name", field="sites.lat_deg")
+                                 "bundled = a site name", field=f"sites.{k}.name")
             else:
                 out.append(LunarSite(spec.name, spec.lat_deg, spec.lon_deg, spec.height_km,
                                      spec.source))
@@ -503,6 +504,11 @@ def _line_of(text, loc):
     A key inside an inline table (``state = { frame = ... }``) resolves to the line of
     the table's own key.
     """
+    if len(loc) >= 2 and isinstance(loc[1], int) and not isinstance(loc[0], int):
+        line = _line_in_array_table(text, str(loc[0]), loc[1],
+                                    str(loc[2]) if len(loc) > 2 else None)
+        if line is not None:
+            return line
     keys = [str(k) for k in loc if not isinstance(k, int)]
     while keys:
         line = _line_of_keys(text, keys)
@@ -510,6 +516,23 @@ def _line_of(text, loc):
             return line
         keys = keys[:-1]
     return None
+
+
+def _line_in_array_table(text, table, index, key):
+    """Line of ``key`` in the ``index``-th ``[[table]]`` (or of its header), or None."""
+    count = -1
+    inside = False
+    header = None
+    for i, raw in enumerate(text.splitlines(), 1):
+        line = raw.split("#", 1)[0].strip()
+        if line.startswith("["):
+            inside = line == f"[[{table}]]" and (count := count + 1) == index
+            if inside:
+                header = i
+            continue
+        if inside and key is not None and "=" in line and line.split("=", 1)[0].strip() == key:
+            return i
+    return header
 
 
 def _line_of_keys(text, keys):
@@ -653,7 +676,7 @@ def load_scenario(name_or_path):
             sc.site_object()
     except InputError as exc:
         field = exc.field or ""
-        loc = tuple(field.split(".")) if field else ()
+        loc = tuple(int(x) if x.isdigit() else x for x in field.split(".")) if field else ()
         raise InputError(str(exc), source=str(path), line=_line_of(text, loc), field=field,
                          value=exc.value) from None
     return sc

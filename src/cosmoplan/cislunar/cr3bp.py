@@ -479,8 +479,33 @@ def _integrate_batch(y0s, t0, tf, mu, rtol, atol, t_out, ev_dir, ev_count, max_s
 _STATUS = {2: "more steps than max_steps", 3: "step size underflow"}
 
 
+def _finite(value, name):
+    """``value`` as a finite float, else InputError naming the argument."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} = {value!r} is not a number", source=f"argument {name!r}",
+                         field=name, value=value) from None
+    if not np.isfinite(v):
+        raise InputError(f"{name} = {value!r} must be finite", source=f"argument {name!r}",
+                         field=name, value=value)
+    return v
+
+
+def _check_mu(mu):
+    m = _finite(mu, "mu")
+    if not 0.0 < m <= 0.5:
+        raise InputError(f"mass ratio mu = {mu} outside (0, 1/2]", source="argument 'mu'",
+                         field="mu", value=mu)
+    return m
+
+
 def _as_states(state0, name="state0"):
-    s = np.asarray(state0, dtype=float)
+    try:
+        s = np.asarray(state0, dtype=float)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be numbers, shape (6,) or (N, 6)",
+                         source=f"argument {name!r}", field=name) from None
     if s.shape[-1:] != (6,) or s.ndim not in (1, 2):
         raise InputError(f"expected a state of shape (6,) or (N, 6), got shape {s.shape}",
                          source=f"argument {name!r}", field=name, value=s.shape)
@@ -577,10 +602,19 @@ def propagate(state0, t_final, *, stm=False, dense=None, mu=MU_EARTH_MOON, rtol=
         collision with a primary).
     """
     s = _as_states(state0)
-    tf = float(t_final)
+    tf = _finite(t_final, "t_final")
+    _check_mu(mu)
+    for name, tol_value in (("rtol", rtol), ("atol", atol)):
+        if not 0.0 < _finite(tol_value, name) < 1.0:
+            raise InputError(f"{name} = {tol_value!r} must be in (0, 1)",
+                             source=f"argument {name!r}", field=name, value=tol_value)
     if dense is None:
         t_out = np.array([tf])
     elif np.ndim(dense) == 0:
+        if isinstance(dense, bool) or not isinstance(dense, (int, np.integer)) \
+                or not 2 <= dense <= 10_000_000:
+            raise InputError(f"dense={dense!r}: an integer number of output times, 2 to 1e7",
+                             source="argument 'dense'", field="dense", value=dense)
         m = int(dense)
         if m < 2:
             raise InputError(f"dense={dense!r}: need at least 2 output times",
@@ -588,6 +622,9 @@ def propagate(state0, t_final, *, stm=False, dense=None, mu=MU_EARTH_MOON, rtol=
         t_out = np.linspace(0.0, tf, m)
     else:
         t_out = np.asarray(dense, dtype=float).ravel()
+        if t_out.size == 0 or not np.all(np.isfinite(t_out)):
+            raise InputError("output times must be a non-empty array of finite TU values",
+                             source="argument 'dense'", field="dense")
         d = np.diff(t_out) * np.sign(tf if tf != 0 else 1.0)
         if np.any(d < 0) or np.any(np.sign(tf) * t_out < 0) or np.any(np.abs(t_out) > abs(tf)):
             raise InputError(f"output times must be monotone within [0, {tf}]",

@@ -96,7 +96,7 @@ from ..ephemeris import default_ephemeris
 from ..errors import ConvergenceError, InputError
 from ..time import Epoch
 from . import cr3bp
-from .cr3bp import EARTH_MOON, System
+from .cr3bp import EARTH_MOON, System, propagate
 
 __all__ = [
     "EARTH_GM_DE421_KM3_S2",
@@ -138,6 +138,9 @@ rotating -> inertial map uses the instantaneous distance)."""
 RTOL = 1e-12
 """Relative and absolute tolerance of the DOP853 integration (scaled state)."""
 CLOCKS = ("angle", "uniform")
+MAX_REVOLUTIONS = 60
+"""Most revolutions one transition corrects at once (480 patch points at 8 per revolution:
+a dense 2880 x 2886 Newton system, about 0.1 GB)."""
 """Clocks relating CR3BP time to TDB (module docstring)."""
 CLOCK_STEP_S = 3600.0
 """Sampling step (s) of theta_dot for the ``"angle"`` clock."""
@@ -803,9 +806,16 @@ def transition_to_ephemeris(state0, period, epoch, revolutions, *, patches_per_r
     ConvergenceError
         From :func:`correct_multiple_shooting`.
     """
-    if isinstance(revolutions, bool) or int(revolutions) != revolutions or revolutions < 1:
-        raise InputError(f"revolutions={revolutions!r}: need a positive whole number",
-                         field="revolutions", value=revolutions)
+    if (isinstance(revolutions, bool) or not isinstance(revolutions, (int, float, np.integer,
+                                                                      np.floating))
+            or not np.isfinite(revolutions) or int(revolutions) != revolutions
+            or not 1 <= revolutions <= MAX_REVOLUTIONS):
+        raise InputError(f"revolutions={revolutions!r}: need a whole number 1..{MAX_REVOLUTIONS} "
+                         "(the Newton system is dense: memory grows as the square of the "
+                         "patch count)", field="revolutions", value=revolutions)
+    if isinstance(max_iter, bool) or int(max_iter) != max_iter or max_iter < 1:
+        raise InputError(f"max_iter={max_iter!r}: need a positive whole number",
+                         field="max_iter", value=max_iter)
     if (isinstance(patches_per_revolution, bool) or int(patches_per_revolution)
             != patches_per_revolution or patches_per_revolution < 2):
         raise InputError(f"patches_per_revolution={patches_per_revolution!r}: need an "
@@ -815,6 +825,12 @@ def transition_to_ephemeris(state0, period, epoch, revolutions, *, patches_per_r
     if not (np.isfinite(period) and period > 0):
         raise InputError(f"period={period!r} TU must be positive", field="period",
                          value=period)
+    closure = propagate(np.asarray(state0, dtype=float), float(period),
+                        mu=system.mu).state_final - np.asarray(state0, dtype=float)
+    if np.max(np.abs(closure)) > 1e-6:
+        raise InputError(f"state0 is not periodic with period {period}: it misses itself by "
+                         f"{np.max(np.abs(closure)):.1e} (LU, LU/TU) after one period; correct "
+                         "it first (cosmoplan.cislunar.periodic)", field="state0")
     eph = ephemeris or default_ephemeris()
     ep0 = _tdb(epoch)
     if ep0.shape != ():

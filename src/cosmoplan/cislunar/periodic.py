@@ -381,6 +381,9 @@ def correct_symmetric(state0, *, fix="x0", period=None, jacobi=None, period_gues
     if fix == "period" and period is None:
         raise InputError("fix='period' needs period=", source="argument 'period'",
                          field="period")
+    if fix == "period" and not (np.isfinite(float(period)) and float(period) > 0):
+        raise InputError(f"period = {period!r} TU must be positive", source="argument 'period'",
+                         field="period", value=period)
     if fix == "jacobi" and jacobi is None:
         raise InputError("fix='jacobi' needs jacobi=", source="argument 'jacobi'",
                          field="jacobi")
@@ -446,6 +449,12 @@ def correct_multiple_shooting(state0, period, *, n_arcs=8, mu=MU_EARTH_MOON, tol
     ConvergenceError
         When the largest defect stays above ``tol`` (LU, LU/TU) after ``max_iter``.
     """
+    if not (np.isfinite(float(period)) and float(period) > 0):
+        raise InputError(f"period = {period!r} TU must be positive", source="argument 'period'",
+                         field="period", value=period)
+    if isinstance(n_arcs, bool) or int(n_arcs) != n_arcs or not 2 <= n_arcs <= 1000:
+        raise InputError(f"n_arcs = {n_arcs!r}: an integer 2..1000",
+                         source="argument 'n_arcs'", field="n_arcs", value=n_arcs)
     n = int(n_arcs)
     h = float(period) / n
     arc = propagate(state0, period, dense=n + 1, mu=mu)
@@ -522,6 +531,9 @@ def continue_family(orbit: PeriodicOrbit, n_members: int, *, method="arclength",
         return _family_from(members, name, orbit.libration_point, mu)
     tangent = None
     ds = float(step)
+    if not (np.isfinite(ds) and ds != 0):
+        raise InputError(f"step = {step!r} must be a non-zero number",
+                         source="argument 'step'", field="step", value=step)
     while len(members) < n_members:
         k = len(members)
         prev = members[-1]
@@ -744,8 +756,12 @@ def halo_family(lpoint, branch="north", n_members=100, *, step=1e-2, z_seed=1e-4
     def stop(orbit):
         # the family runs into the Moon (perilune under the surface), or stalls (the
         # continuation repeats one orbit): members beyond are not physical / not new
+        # the perilune of these symmetric orbits lies on an xz-plane crossing (t = 0 or
+        # T/2); the samples guard the rest
         r = orbit.propagate(dense=400).states[:, :3]
-        if np.min(np.linalg.norm(r - moon, axis=1)) < surface:
+        half = propagate(orbit.state0, 0.5 * orbit.period, mu=mu).state_final[:3]
+        rmin = min(np.min(np.linalg.norm(r - moon, axis=1)), np.linalg.norm(half - moon))
+        if rmin < surface:
             state["inside"] = True
             return True
         prev, state["prev"] = state["prev"], orbit.state0.copy()

@@ -112,6 +112,15 @@ def relay_study(lpoint, branch, az, epoch, sites, *, days=30.0, step_minutes=10.
     if not (isinstance(step_minutes, (int, float)) and 0.5 <= step_minutes <= 240):
         raise InputError(f"step_minutes = {step_minutes!r} must be in [0.5, 240]",
                          field="step_minutes", value=step_minutes)
+    n_samples = int(days * 1440.0 / step_minutes) + 1
+    if n_samples < 3:
+        raise InputError(f"days = {days!r} with step_minutes = {step_minutes!r} gives "
+                         f"{n_samples} samples; the span needs at least two steps",
+                         field="days", value=days)
+    if n_samples > 200_000:
+        raise InputError(f"{n_samples:,} samples (days = {days!r}, step_minutes = "
+                         f"{step_minutes!r}); at most 200,000: use a longer step",
+                         field="step_minutes", value=step_minutes)
     ep = Epoch.coerce(epoch, field="epoch")
     say = progress or (lambda stage, fraction: None)
     say("designing the halo family", 0.05)
