@@ -354,19 +354,7 @@ def xml_odm_raw(root, loc, name, data_blocks, max_segments=1, repeatable=()):
     ``data_blocks``: tag -> (flatten tags, user flag) of the blocks allowed in <data>.
     """
 
-    version = _xml.check_root(root, name, loc)
-    header = body = None
-    for tag, el, cloc in _xml.children(root, loc):
-        if tag == "header" and header is None:
-            header = _xml.block(el, "header", cloc)
-        elif tag == "body" and body is None:
-            body = (el, cloc)
-        else:
-            raise cloc.error(f"unexpected element <{tag}> in <{name}> (expected one <header> "
-                             "and one <body>)", field=tag)
-    if header is None or body is None:
-        raise loc.error(f"<{name}> needs a <header> and a <body>",
-                        field="header" if header is None else "body")
+    version, header, body = _xml.header_and_body(root, loc, name)
     segments = []
     for tag, el, cloc in _xml.children(*body):
         if tag != "segment":

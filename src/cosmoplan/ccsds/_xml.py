@@ -135,6 +135,25 @@ def _placeholder(k, text, a, b):
     return f'<{VECTOR_RUN} run="{k}">' + "\n" * text.count("\n", a, b) + f"</{VECTOR_RUN}>"
 
 
+def header_and_body(root, loc, name):
+    """(version, raw header block, (body element, its loc)) of an NDM/XML message root
+    ``<name>``: exactly one <header> then one <body>, else InputError."""
+    version = check_root(root, name, loc)
+    header = body = None
+    for tag, el, cloc in children(root, loc):
+        if tag == "header" and header is None:
+            header = block(el, "header", cloc)
+        elif tag == "body" and body is None:
+            body = (el, cloc)
+        else:
+            raise cloc.error(f"unexpected element <{tag}> in <{name}> (expected one <header> "
+                             "and one <body>)", field=tag)
+    if header is None or body is None:
+        raise loc.error(f"<{name}> needs a <header> and a <body>",
+                        field="header" if header is None else "body")
+    return version, header, body
+
+
 def line_of(text, path):
     """Line where the element at ``path`` (e.g. '/opm/body/segment[1]/data') starts."""
     want = [p for p in path.strip("/").split("/") if p]

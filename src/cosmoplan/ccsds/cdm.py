@@ -461,17 +461,7 @@ class CDM(Message):
 
     @classmethod
     def _from_xml_root(cls, root, loc):
-        version = _xml.check_root(root, "cdm", loc)
-        header = body = None
-        for tag, el, cloc in _xml.children(root, loc):
-            if tag == "header" and header is None:
-                header = _xml.block(el, "header", cloc)
-            elif tag == "body" and body is None:
-                body = (el, cloc)
-            else:
-                raise cloc.error(f"unexpected element <{tag}> in <cdm>", field=tag)
-        if header is None or body is None:
-            raise loc.error("<cdm> needs a <header> and a <body>", field="body")
+        version, header, body = _xml.header_and_body(root, loc, "cdm")
         preamble, segments = [], []
         from ._message import xml_segment
 

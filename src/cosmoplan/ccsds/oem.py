@@ -620,15 +620,21 @@ def _fast_data(texts, ts):
         if not all(map(str.startswith, texts, dates)):
             return None
         del tokens[0::width]
-        try:
-            nums = np.fromiter(map(float, tokens), float, len(tokens))
-            epochs = parse_dates(np.array(dates), ts)
-        except ValueError:
-            return None
-        if not np.all(np.isfinite(nums)):
-            return None
-        return epochs, nums.reshape(n, width - 1)
+        return _numbers_and_dates(tokens, dates, ts, (n, width - 1))
     return None
+
+
+def _numbers_and_dates(tokens, dates, ts, shape):
+    """(epochs, numbers of ``shape``) of plain-number tokens and date texts, or None when a
+    value is not a finite number or a date is invalid (the per-line pass then says which)."""
+    try:
+        nums = np.fromiter(map(float, tokens), float, len(tokens))
+        epochs = parse_dates(np.array(dates), ts)
+    except ValueError:
+        return None
+    if not np.all(np.isfinite(nums)):
+        return None
+    return epochs, nums.reshape(shape)
 
 
 def _fast_rows(dates, rows, ts):
@@ -646,14 +652,7 @@ def _fast_rows(dates, rows, ts):
         return None
     if any(not v or " " in v or "\t" in v or "\n" in v for v in tokens):
         return None
-    try:
-        nums = np.fromiter(map(float, tokens), float, len(tokens))
-        epochs = parse_dates(np.array(dates), ts)
-    except ValueError:
-        return None
-    if not np.all(np.isfinite(nums)):
-        return None
-    return epochs, nums.reshape(n, width)
+    return _numbers_and_dates(tokens, dates, ts, (n, width))
 
 
 def _rows_data(dates, rows, ts, err):
@@ -1135,19 +1134,7 @@ class OEM(Message):
 
     @classmethod
     def _from_xml_root(cls, root, loc):
-        version = _xml.check_root(root, "oem", loc)
-        header = body = None
-        for tag, el, cloc in _xml.children(root, loc):
-            if tag == "header" and header is None:
-                header = _xml.block(el, "header", cloc)
-            elif tag == "body" and body is None:
-                body = (el, cloc)
-            else:
-                raise cloc.error(f"unexpected element <{tag}> in <oem> (expected one <header> "
-                                 "and one <body>)", field=tag)
-        if header is None or body is None:
-            raise loc.error("<oem> needs a <header> and a <body>",
-                            field="header" if header is None else "body")
+        version, header, body = _xml.header_and_body(root, loc, "oem")
         check_version(version, cls.VERSIONS, "OEM", loc)
         ctx = Ctx(xml=True, message="OEM", version=version)
         hdr = Header.from_raw(header, ctx, version=version)
