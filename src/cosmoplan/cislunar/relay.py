@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import InputError
-from .coverage import LunarSite, relay_coverage
+from .coverage import relay_coverage
 from .design import design_halo, ephemeris_oem
 
 __all__ = ["RelayStudy", "relay_study"]
@@ -63,9 +63,6 @@ class RelayStudy:
     max_deviation_km: float = float("nan")
     step_s: float = 600.0
     max_path_distance_km: float = float("nan")
-
-    def hours(self, seconds):
-        return float(seconds) / 3600.0
 
 
 def relay_study(lpoint, branch, az, epoch, sites, *, days=30.0, step_minutes=10.0,
@@ -170,9 +167,3 @@ def relay_study(lpoint, branch, az, epoch, sites, *, days=30.0, step_minutes=10.
     return RelayStudy(design, oem, epochs, relay_gcrf, coverage, ground, deviation, step_s,
                       path)
 
-
-def _check_site(site):
-    if not isinstance(site, (LunarSite, str)):
-        raise InputError(f"a site is a LunarSite or a bundled name, got {type(site).__name__}",
-                         field="sites")
-    return site
