@@ -265,6 +265,19 @@ def _gk_sum(fc, f1, f2, h):
 
 
 @_jit
+def _totals(wr, we, wabs, n):
+    """Sums of the first ``n`` panel integrals, error estimates and |integrals|."""
+    tot = 0.0
+    err = 0.0
+    tabs = 0.0
+    for i in range(n):
+        tot += wr[i]
+        err += we[i]
+        tabs += wabs[i]
+    return tot, err, tabs
+
+
+@_jit
 def _gk15_leaf(kind, a, b, p, f1, f2):
     c = 0.5 * (a + b)
     h = 0.5 * (b - a)
@@ -307,13 +320,7 @@ def _adapt_leaf(kind, p, brk, nbrk, rtol, work):
             n += 1
     status = _OK
     while True:
-        tot = 0.0
-        err = 0.0
-        tabs = 0.0
-        for i in range(n):
-            tot += wr[i]
-            err += we[i]
-            tabs += wabs[i]
+        tot, err, tabs = _totals(wr, we, wabs, n)
         if err <= max(rtol * abs(tot), 100.0 * _EPS * tabs, _TINY):
             break
         if n >= _LEAF_MAX:
@@ -536,13 +543,7 @@ def _foster_one(xm, ym, sx, sy, rad, rtol, work, twork, brk, tbrk):
             wa[n], wb[n], wr[n], we[n], wabs[n] = a, b, r, e, ab
             n += 1
     while True:
-        tot = 0.0
-        err = 0.0
-        tabs = 0.0
-        for i in range(n):
-            tot += wr[i]
-            err += we[i]
-            tabs += wabs[i]
+        tot, err, tabs = _totals(wr, we, wabs, n)
         if err <= max(rtol * abs(tot), 100.0 * _EPS * tabs, _TINY):
             break
         if n >= _THETA_MAX:

@@ -373,18 +373,8 @@ def xml_segment(el, loc, data_blocks, repeatable=()):
     """Raw blocks of one <segment>: metadata, then the blocks of <data>."""
     from ._blocks import RawBlock
 
-    metadata = data = None
-    for tag, c, cloc in _xml.children(el, loc):
-        if tag == "metadata" and metadata is None:
-            metadata = _xml.block(c, "metadata", cloc)
-        elif tag == "data" and data is None and metadata is not None:
-            data = (c, cloc)
-        else:
-            raise cloc.error(f"unexpected element <{tag}> in <segment> (expected one <metadata>"
-                             " then one <data>)", field=tag)
-    if metadata is None or data is None:
-        raise loc.error("a <segment> needs a <metadata> and a <data>",
-                        field="metadata" if metadata is None else "data")
+    md_el, data = _xml.metadata_and_data(el, loc)
+    metadata = _xml.block(md_el[0], "metadata", md_el[1])
     blocks = [metadata]
     comments = RawBlock("data", data[1])
     seen = set()

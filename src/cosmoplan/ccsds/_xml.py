@@ -154,6 +154,24 @@ def header_and_body(root, loc, name):
     return version, header, body
 
 
+def metadata_and_data(el, loc):
+    """((metadata element, loc), (data element, loc)) of a <segment>: one <metadata> then
+    one <data>, else InputError."""
+    metadata = data = None
+    for tag, c, cloc in children(el, loc):
+        if tag == "metadata" and metadata is None:
+            metadata = (c, cloc)
+        elif tag == "data" and data is None and metadata is not None:
+            data = (c, cloc)
+        else:
+            raise cloc.error(f"unexpected element <{tag}> in <segment> (expected one "
+                             "<metadata> then one <data>)", field=tag)
+    if metadata is None or data is None:
+        raise loc.error("a <segment> needs a <metadata> and a <data>",
+                        field="metadata" if metadata is None else "data")
+    return metadata, data
+
+
 def line_of(text, path):
     """Line where the element at ``path`` (e.g. '/opm/body/segment[1]/data') starts."""
     want = [p for p in path.strip("/").split("/") if p]

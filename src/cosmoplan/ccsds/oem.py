@@ -1004,18 +1004,7 @@ class _KvnReader:
 
 # ----------------------------------------------------------------------------- XML reading
 def _xml_segment(el, loc, ctx, number):
-    md_el = data_el = None
-    for tag, c, cloc in _xml.children(el, loc):
-        if tag == "metadata" and md_el is None:
-            md_el = (c, cloc)
-        elif tag == "data" and data_el is None and md_el is not None:
-            data_el = (c, cloc)
-        else:
-            raise cloc.error(f"unexpected element <{tag}> in <segment> (expected one "
-                             "<metadata> then one <data>)", field=tag)
-    if md_el is None or data_el is None:
-        raise loc.error("a <segment> needs a <metadata> and a <data>",
-                        field="metadata" if md_el is None else "data")
+    md_el, data_el = _xml.metadata_and_data(el, loc)
     md = OEMMetadata.from_raw(_xml.block(md_el[0], "metadata", md_el[1]), ctx)
     sctx = dataclasses.replace(ctx, time_system=md.time_system.upper())
     comments, dates, rows, covs = [], [], [], []
