@@ -138,3 +138,19 @@ def test_datetime_range_is_checked():
     with pytest.warns(DataRangeWarning):  # UTC before 1960 is itself flagged
         with pytest.raises(InputError, match="years 1 to 9999"):
             Epoch.from_jd(1000.0, scale="tt").to_datetime()
+
+
+def test_long_arrays_use_an_interpolated_tdb_tt_series_that_equals_erfa():
+    # > 4096 epochs densely covering a span: TDB-TT from hourly nodes and a cubic spline
+    import erfa
+
+    from cosmoplan.time import _dtdb
+
+    j2 = np.linspace(10000.0, 10365.0, 200_000)
+    j1 = np.full_like(j2, 2451545.0)
+    direct = erfa.dtdb(j1, j2, np.mod(j1 - 0.5, 1.0) + j2, 0.0, 0.0, 0.0)
+    assert np.max(np.abs(_dtdb(j1, j2) - direct)) < 1e-12  # s
+    sparse = np.sort(np.random.default_rng(3).uniform(0.0, 36525.0, 5000))  # 100 y, sparse
+    j1 = np.full_like(sparse, 2451545.0)
+    direct = erfa.dtdb(j1, sparse, np.mod(j1 - 0.5, 1.0) + sparse, 0.0, 0.0, 0.0)
+    assert np.array_equal(_dtdb(j1, sparse), direct)  # sparse arrays: the series itself

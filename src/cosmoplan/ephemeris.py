@@ -95,17 +95,26 @@ class Ephemeris:
                 mask=bad,
             )
 
-    def _barycentric(self, body, jd1, jd2, velocity):
+    def _barycentric(self, body, jd1, jd2, velocity, cache=None):
+        """Barycentric position (km, axis 0 = xyz) [and velocity, km/day] of ``body``.
+
+        ``cache``: an optional dict reused across calls at the same (jd1, jd2), so a
+        segment shared by several bodies (the Earth-Moon barycentre) is evaluated once.
+        """
         pos = 0.0
         vel = 0.0
         for child in self._chain(body)[:-1]:
-            seg = self._segments[(self._parent[child], child)]
+            key = (self._parent[child], child)
+            hit = None if cache is None else cache.get(key)
+            if hit is None or (velocity and hit[1] is None):
+                seg = self._segments[key]
+                hit = seg.compute_and_differentiate(jd1, jd2) if velocity else \
+                    (seg.compute(jd1, jd2), None)
+                if cache is not None:
+                    cache[key] = hit
+            pos = pos + hit[0]
             if velocity:
-                p, v = seg.compute_and_differentiate(jd1, jd2)
-                vel = vel + v
-            else:
-                p = seg.compute(jd1, jd2)
-            pos = pos + p
+                vel = vel + hit[1]
         return pos, vel
 
     def position(self, target, center, epoch, velocity=False):
