@@ -156,3 +156,20 @@ def test_transform_checks_its_inputs(args, field):
     assert exc.value.field == field
     with pytest.raises(InputError, match="cosmoplan Epoch"):
         frames.transform(np.ones(3), None, "2021-06-17", "GCRF", "ITRF")
+
+
+def test_long_arrays_use_an_interpolated_cip_series_that_equals_erfa():
+    # > 4096 epochs, more than 2 per hour: CIP X, Y from hourly nodes and a cubic spline
+    import erfa
+
+    from cosmoplan.frames import _xy06a
+
+    jd2 = np.linspace(9000.0, 9365.0, 365 * 144)  # a year at 10 min
+    jd1 = np.full_like(jd2, 2451545.0)
+    x, y = _xy06a(jd1, jd2)
+    xr, yr, _ = erfa.xys06a(jd1, jd2)
+    assert max(np.abs(x - xr).max(), np.abs(y - yr).max()) < 1e-13  # rad (0.6 um at 6378 km)
+    sparse = np.sort(np.random.default_rng(5).uniform(0.0, 20000.0, 5000))
+    x, y = _xy06a(np.full_like(sparse, 2451545.0), sparse)
+    xr, yr, _ = erfa.xys06a(np.full_like(sparse, 2451545.0), sparse)
+    assert np.array_equal(x, xr) and np.array_equal(y, yr)  # sparse: the series itself

@@ -104,7 +104,7 @@ def _edge(frame, epoch):
     tt = epoch.tt
     if frame == "CIRS":
         eop = default_eop().at(epoch)
-        x, y, _ = erfa.xys06a(tt.jd1, tt.jd2)
+        x, y = _xy06a(tt.jd1, tt.jd2)
         x = x + eop.dx
         y = y + eop.dy
         s = erfa.s06(tt.jd1, tt.jd2, x, y)
@@ -131,6 +131,36 @@ def _edge(frame, epoch):
         w[..., 2] = -EARTH_ROTATION_RATE_RAD_S
         return m, w
     raise AssertionError(frame)  # pragma: no cover
+
+
+_XY_NODE_DAYS = 1.0 / 24.0
+"""Node spacing (days) of the interpolated CIP X, Y series used for long epoch arrays."""
+
+
+def _xy06a(jd1, jd2):
+    """CIP X, Y (rad), IAU 2006/2000A (ERFA ``xys06a``), at TT (jd1, jd2).
+
+    ERFA's series costs ~50 us per epoch. For long arrays densely covering a span (more
+    than 2 epochs per hour) it is evaluated on hourly nodes and interpolated by a cubic
+    spline: the shortest periods in the nutation series with amplitudes above 1 uas are
+    ~5 days, so the interpolation error is below 1e-13 rad (tests/test_frames.py checks it
+    against the series itself).
+    """
+    jd1, jd2 = np.broadcast_arrays(np.asarray(jd1, float), np.asarray(jd2, float))
+    if jd1.size > 4096:
+        days = (jd1 - 2451545.0) + jd2
+        lo, hi = float(days.min()), float(days.max())
+        count = int(np.ceil((hi - lo) / _XY_NODE_DAYS)) + 4
+        if 2 * count < jd1.size:
+            from scipy.interpolate import CubicSpline
+
+            nodes = lo - _XY_NODE_DAYS + _XY_NODE_DAYS * np.arange(count)
+            x, y, _ = erfa.xys06a(2451545.0, nodes)
+            spline = CubicSpline(nodes, np.stack([x, y], -1), axis=0)
+            xy = spline(days)
+            return xy[..., 0], xy[..., 1]
+    x, y, _ = erfa.xys06a(jd1, jd2)
+    return x, y
 
 
 def _chain(frame):
@@ -224,8 +254,9 @@ def _vectors(x, name):
 def rotation_matrix(epoch, from_frame, to_frame):
     """Rotation matrix M with ``r_to = M @ r_from`` at ``epoch``, shape epoch.shape + (3, 3)."""
     eye = np.broadcast_to(np.eye(3), epoch.shape + (3, 3))
-    cols = [transform(eye[..., :, k], None, epoch, from_frame, to_frame)[0] for k in range(3)]
-    return np.stack(cols, axis=-1)
+    # the three basis vectors in one transform (one evaluation of each edge)
+    cols = transform(eye, None, epoch.reshape(*epoch.shape, 1), from_frame, to_frame)[0]
+    return np.swapaxes(cols, -1, -2)
 
 
 # ------------------------------------------------------------------------- geodetic
