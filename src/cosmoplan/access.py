@@ -18,7 +18,8 @@ station coordinates (ERFA ``gd2gce``) and the topocentric azimuth / elevation / 
 :func:`cosmoplan.frames.topocentric_azel`. Elevation is **geometric**: the direction from
 the station to the target at the same instant, above the ellipsoid-normal horizon. Not
 modelled: refraction (about +0.5 deg at the horizon, +0.09 deg at 10 deg: put it in the
-mask), light time and aberration (for the Moon, < 3e-4 deg, a rise/set shift < 0.1 s),
+mask), light time and aberration (for the Moon, < 3e-4 deg: rise/set shifts of -0.18 to +0.09 s
+against skyfield's apparent times, tests/test_access_moon_skyfield.py),
 terrain.
 
 Contacts. The search grid is the caller's epochs, a 1-D, strictly increasing
@@ -67,6 +68,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._events import complement, refine_crossings, spans_from_crossings
 from .errors import DataRangeError, InputError
 from .frames import topocentric_azel, transform
 from .time import Epoch
@@ -82,6 +84,7 @@ __all__ = [
     "look_angles",
     "elevation_series",
     "InterpolatedTarget",
+    "LunarSiteTarget",
     "Contact",
     "contacts",
     "Coverage",
@@ -508,6 +511,71 @@ class InterpolatedTarget:
         return self._spline(np.clip(t, 0.0, self._span))
 
 
+class LunarSiteTarget:
+    """A lunar surface site as a contact target, with the site's own horizon.
+
+    Calling the object gives the site's geocentric GCRF position (km) at any epochs
+    (:func:`cosmoplan.moon.site_position_gcrf`: DE421 Moon, MOON_ME, IAU sphere). For
+    :func:`contacts` and :func:`coverage` it also says whether the site sees the station:
+    the station's elevation seen from the site (geometric, as the station side) must be at
+    least the site's horizon at that azimuth plus ``min_elevation_deg``, so a contact needs
+    both ends in view.
+
+    Parameters
+    ----------
+    site : LunarSite or str
+        A :class:`~cosmoplan.surface.sites.LunarSite` or a bundled site's name or key.
+    horizon : Horizon, optional
+        The site's horizon (:class:`~cosmoplan.surface.horizon.Horizon`); default flat.
+    min_elevation_deg : float
+        Extra elevation the station needs above the site's horizon, degrees, in [-10, 90).
+    """
+
+    def __init__(self, site, horizon=None, min_elevation_deg=0.0):
+        from .surface.horizon import Horizon
+        from .surface.sites import LunarSite, lunar_site
+
+        self.site = site if isinstance(site, LunarSite) else lunar_site(site)
+        if horizon is None:
+            horizon = Horizon.flat()
+        if not isinstance(horizon, Horizon):
+            raise InputError(f"horizon must be a Horizon, got {type(horizon).__name__}",
+                             field="horizon", value=horizon)
+        self.horizon = horizon
+        m = _number(min_elevation_deg, "min_elevation_deg", "lunar site")
+        if not -10.0 <= m < 90.0:
+            raise InputError(f"min_elevation_deg {m} is outside [-10, 90) degrees",
+                             field="min_elevation_deg", value=m)
+        self.min_elevation = math.radians(m)
+        self._lat = math.radians(self.site.lat_deg)
+        self._lon = math.radians(self.site.lon_deg)
+        self._height = horizon.site_height_km if horizon.source.startswith("DEM") \
+            else self.site.height_km
+
+    def __repr__(self):
+        return f"LunarSiteTarget({self.site.name!r}, horizon={self.horizon.source!r})"
+
+    def __call__(self, epoch):
+        from .moon import site_position_gcrf
+
+        return site_position_gcrf(self._lat, self._lon, self._height, epoch)
+
+    def station_margin(self, station_itrf, epochs):
+        """Elevation of stations seen from the site minus the site's horizon there (rad).
+
+        ``station_itrf``: ITRF km, shape (3,) or epochs.shape + (3,); ``epochs``: Epoch.
+        """
+        from .moon import look_angles
+
+        def station_gcrf(ep):
+            return transform(np.broadcast_to(station_itrf, ep.shape + (3,)), None, ep,
+                             "ITRF", "GCRF")[0]
+
+        az, el, _ = look_angles(self._lat, self._lon, self._height, epochs, station_gcrf,
+                                correction="none")
+        return el - self.horizon.elevation_at(az) - self.min_elevation
+
+
 def _target_function(target, epochs):
     """(callable, positions on the grid) from a callable or an (N, 3) array."""
     if callable(target):
@@ -618,42 +686,24 @@ def _intervals(stations, epochs, target, mask_deg, tol_s):
     lat = np.array([s.lat for s in stations])
     lon = np.array([s.lon for s in stations])
     hgt = np.array([s.height_km for s in stations])
-    vis = np.empty((len(stations), t.size), dtype=bool)
+    far_side = getattr(target, "station_margin", None)  # e.g. a lunar site's own horizon
+    margin = np.empty((len(stations), t.size))
     for k in range(len(stations)):
-        el = topocentric_azel(r_itrf, lat[k], lon[k], hgt[k])[1]
-        vis[k] = el - masks[k] >= 0.0
-    ks, idx = np.nonzero(vis[:, 1:] != vis[:, :-1])
-    lo, hi = t[idx].copy(), t[idx + 1].copy()
-    vis_lo = vis[ks, idx]
-    # batched bisection: invariant visible(lo) == vis_lo, visible(hi) == not vis_lo
+        margin[k] = topocentric_azel(r_itrf, lat[k], lon[k], hgt[k])[1] - masks[k]
+        if far_side is not None:
+            margin[k] = np.minimum(margin[k], far_side(stations[k].itrf(), epochs))
     t0 = epochs[0]
-    for _ in range(200):  # halving: 200 steps take any bracket below 1e-6 s
-        if not (ks.size and np.max(hi - lo) > tol):
-            break
-        mid = 0.5 * (lo + hi)
+
+    def evaluate(ks, mid):
         ep = t0 + mid
-        el = topocentric_azel(_itrf(fn(ep), ep), lat[ks], lon[ks], hgt[ks])[1]
-        same = (el - masks[ks] >= 0.0) == vis_lo
-        lo = np.where(same, mid, lo)
-        hi = np.where(same, hi, mid)
-    cross = 0.5 * (lo + hi)
-    out = []
-    for k in range(len(stations)):
-        sel = ks == k
-        times = cross[sel]
-        rising = ~vis_lo[sel]
-        spans = []
-        start = 0.0 if vis[k, 0] else None
-        for tc, up in zip(times, rising):
-            if up:
-                start = tc
-            elif start is not None:
-                spans.append((start, tc))
-                start = None
-        if start is not None:
-            spans.append((start, float(t[-1])))
-        out.append(spans)
-    return out, t
+        m = topocentric_azel(_itrf(fn(ep), ep), lat[ks], lon[ks], hgt[ks])[1] - masks[ks]
+        if far_side is not None:
+            m = np.minimum(m, far_side(np.array([s.itrf() for s in stations])[ks], ep))
+        return m
+
+    # 200 halvings take any bracket below 1e-6 s
+    cr = refine_crossings(t, margin, evaluate, tol, max_iter=200)
+    return [spans_from_crossings(cr, k) for k in range(len(stations))], t
 
 
 def _to_contacts(spans, epochs, t_end):
@@ -808,20 +858,8 @@ def coverage(networks_or_stations, epochs, target, mask_deg=None, *, tol_s=0.01)
     spans, t = _intervals(stations, epochs, target, mask_deg, tol_s)
     total = float(t[-1])
     per = {s.name: float(sum(b - a for a, b in sp) / total) for s, sp in zip(stations, spans)}
-    merged = []
-    for a, b in sorted(x for sp in spans for x in sp):
-        if merged and a <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], b)
-        else:
-            merged.append([a, b])
-    covered = sum(b - a for a, b in merged)
-    gaps, cursor = [], 0.0
-    for a, b in merged:
-        if a > cursor:
-            gaps.append((cursor, a))
-        cursor = max(cursor, b)
-    if cursor < total:
-        gaps.append((cursor, total))
+    gaps = complement([x for sp in spans for x in sp], total)
+    covered = total - sum(b - a for a, b in gaps)
     return Coverage(
         stations=stations,
         start=epochs[0],

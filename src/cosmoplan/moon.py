@@ -19,7 +19,7 @@ MOON_ME     Mean-Earth / polar-axis frame (DE421), the frame of selenographic co
 
 "J2000" in SPICE and the ICRF/GCRF axes of :mod:`cosmoplan.ephemeris` coincide for this
 use (the DE421 ephemeris is aligned with the ICRF). The PCK covers 1900-01-01 to
-2050-01-01 TDB; epochs outside raise :class:`~cosmoplan.errors.DataRangeError`.
+2051-01-01 TDB (all of 1900-2050); epochs outside raise :class:`~cosmoplan.errors.DataRangeError`.
 
 Surface sites are given by selenographic (planetocentric) latitude, east longitude and
 height above the IAU mean sphere of radius 1737.4 km (Archinal et al. 2018), in MOON_ME.
@@ -111,7 +111,7 @@ def _pck():
         raise InputError(f"cannot open the lunar orientation file: {exc}", source=path) from None
     atexit.register(pck.close)
     seg = pck.segments[0]
-    # segment bounds in TDB seconds past J2000 (1900-01-01 .. 2050-01-01)
+    # segment bounds in TDB seconds past J2000 (1900-01-01 .. 2051-01-01)
     start = 2451545.0 + seg.initial_second / 86400.0
     stop = 2451545.0 + seg.final_second / 86400.0
     return pck, seg, float(start), float(stop)
@@ -169,7 +169,7 @@ def libration_angles(epoch):
     Raises
     ------
     DataRangeError
-        Outside 1900-01-01 .. 2050-01-01 TDB (the PCK's span).
+        Outside 1900-01-01 .. 2051-01-01 TDB (the PCK's span).
     """
     jd1, jd2 = _tdb_jd(epoch)
     _check_span(jd1, jd2)

@@ -30,55 +30,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import InputError
+from ..surface.sites import SITES, LunarSite
 from .cr3bp import EARTH_MOON
 
 __all__ = ["LunarSite", "SITES", "site_position", "elevation", "LinkCoverage",
            "relay_coverage"]
 
 from ..constants import MOON_RADIUS_KM  # noqa: E402  (IAU mean radius, Archinal 2018)
-
-
-@dataclass(frozen=True)
-class LunarSite:
-    """A lunar surface site.
-
-    Attributes
-    ----------
-    name : str
-    lat_deg, lon_deg : float
-        Selenographic latitude and east longitude, degrees (mean-Earth/polar-axis frame).
-    height_km : float
-        Height above the IAU mean sphere, km.
-    source : str
-        Where the coordinates come from.
-    """
-
-    name: str
-    lat_deg: float
-    lon_deg: float
-    height_km: float = 0.0
-    source: str = ""
-
-    def __post_init__(self):
-        for field, value, lo, hi in (("lat_deg", self.lat_deg, -90.0, 90.0),
-                                     ("lon_deg", self.lon_deg, -360.0, 360.0),
-                                     ("height_km", self.height_km, -20.0, 100.0)):
-            if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) \
-                    or not np.isfinite(value) or not lo <= value <= hi:
-                raise InputError(f"site {self.name!r}: {field} = {value!r} must be a number "
-                                 f"in [{lo}, {hi}]", field=field, value=value)
-
-
-SITES = {
-    "von-karman": LunarSite(
-        "Von Kármán crater (Chang'e-4 landing site)", -45.4446, 177.5991, 0.0,
-        "Liu et al. 2019, Nature Communications 10:4229 (Chang'e-4 landing site "
-        "positioning)"),
-    "shackleton-rim": LunarSite(
-        "Shackleton rim (most illuminated point)", -88.74, 124.5, 0.0,
-        "Bussey et al. 2010, Icarus 208, 558-564 (shared/refdata/vectors/"
-        "lunar_south_pole.json)"),
-}
 
 
 def site_position(site, system=EARTH_MOON):
