@@ -140,17 +140,21 @@ def test_datetime_range_is_checked():
             Epoch.from_jd(1000.0, scale="tt").to_datetime()
 
 
-def test_long_arrays_use_an_interpolated_tdb_tt_series_that_equals_erfa():
-    # > 4096 epochs densely covering a span: TDB-TT from hourly nodes and a cubic spline
+def test_large_arrays_use_cached_splines_of_the_tdb_tt_series_equal_to_erfa():
     import erfa
 
     from cosmoplan.time import _dtdb
 
-    j2 = np.linspace(10000.0, 10365.0, 200_000)
-    j1 = np.full_like(j2, 2451545.0)
-    direct = erfa.dtdb(j1, j2, np.mod(j1 - 0.5, 1.0) + j2, 0.0, 0.0, 0.0)
-    assert np.max(np.abs(_dtdb(j1, j2) - direct)) < 1e-12  # s
-    sparse = np.sort(np.random.default_rng(3).uniform(0.0, 36525.0, 5000))  # 100 y, sparse
-    j1 = np.full_like(sparse, 2451545.0)
-    direct = erfa.dtdb(j1, sparse, np.mod(j1 - 0.5, 1.0) + sparse, 0.0, 0.0, 0.0)
-    assert np.array_equal(_dtdb(j1, sparse), direct)  # sparse arrays: the series itself
+    rng = np.random.default_rng(3)
+    # dense (a year), sparse random (10 years, block edges included) and exact block edges
+    for days in (np.linspace(10000.0, 10365.0, 200_000), rng.uniform(0.0, 3650.0, 20_000),
+                 np.arange(-64.0, 64.0, 32.0)[:, None] + np.array([-1e-9, 0.0, 1e-9])):
+        days = np.ravel(days)
+        days = np.concatenate([days, rng.uniform(days.min(), days.max(), 300)])
+        j1 = np.full_like(days, 2451545.0)
+        direct = erfa.dtdb(j1, days, np.mod(j1 - 0.5, 1.0) + days, 0.0, 0.0, 0.0)
+        assert np.max(np.abs(_dtdb(j1, days) - direct)) < 1e-15  # s
+    few = np.array([100.25, 200.5])  # small requests: the series itself
+    j1 = np.full_like(few, 2451545.0)
+    assert np.array_equal(_dtdb(j1, few),
+                          erfa.dtdb(j1, few, np.mod(j1 - 0.5, 1.0) + few, 0.0, 0.0, 0.0))

@@ -12,6 +12,7 @@ import sys
 import warnings
 from pathlib import Path
 
+import numpy as np
 import typer
 from rich.console import Console
 
@@ -179,6 +180,9 @@ def _report(res):
     if res.relay is not None:
         _report_relay(res)
         return
+    if res.sites is not None:
+        _report_sites(res)
+        return
     plan = res.plan
     console.print(Text(res.scenario.scenario.description or res.scenario.scenario.name,
                        style="bold"))
@@ -239,6 +243,75 @@ def _report_relay(res):
         console.print(Text("Relay above the stations' mask: " + ", ".join(
             f"{k} {100 * v:.0f} %" for k, v in g["fraction_seen"].items())
             + f"; the network together {100 * g['network_fraction']:.1f} %"))
+    _files(res.files)
+
+
+def _report_sites(res):
+    from rich.table import Table
+    from rich.text import Text
+
+    sc = res.scenario
+    study = res.sites
+    first = study.analyses[0]
+    nets = list(next(iter(study.coverages.values()))) if study.coverages else []
+    console.print(Text(sc.scenario.description or sc.scenario.name, style="bold"))
+    span = (f"{first.start.utc.iso(0)[:10]} + {first.span_s / 86400:g} d, step "
+            f"{first.step_s / 60:g} min")
+    if len(study.analyses) == 1:
+        a = first
+        table = Table(title=Text(f"{a.site.name} ({a.site.lat_deg:.4f}, "
+                                 f"{a.site.lon_east_deg:.4f} deg), {span}"),
+                      show_header=False)
+        table.add_column(style="bold")
+        table.add_column()
+        rows = [("horizon", a.horizon.source),
+                ("Sun up (some / all of the disk)", f"{100 * a.lit_fraction:.2f} % / "
+                                                    f"{100 * a.fully_lit_fraction:.2f} %"),
+                ("mean visible fraction of the disk", f"{100 * a.mean_disk_fraction:.2f} %"),
+                ("longest night", f"{a.longest_night_s / 3600:.1f} h"),
+                ("Sun elevation", f"{np.degrees(a.sun_el.min()):.3f} .. "
+                                  f"{np.degrees(a.sun_el.max()):.3f} deg"),
+                ("Earth up (direct to Earth)", f"{100 * a.earth_visible_fraction:.2f} %"),
+                ("longest Earth gap", f"{a.longest_earth_gap_s / 3600:.1f} h"),
+                ("Earth elevation", f"{np.degrees(a.earth_el.min()):.3f} .. "
+                                    f"{np.degrees(a.earth_el.max()):.3f} deg")]
+        for net in nets:
+            cov = study.coverages[a.site.name][net]
+            rows.append((f"{net} network contact", f"{100 * cov.fraction:.2f} % (longest gap "
+                                                   f"{cov.longest_gap_s / 3600:.1f} h)"))
+        for label, value in rows:
+            table.add_row(Text(label), Text(value))
+        console.print(table)
+        if a.events:
+            shown = a.events[:12]
+            console.print(Text(f"{len(a.events)} events (refined to {a.tol_s:g} s); the "
+                               f"first {len(shown)}:"))
+            for e in shown:
+                console.print(Text(f"   {e.epoch.utc.iso(0)}  {e.kind}"))
+        else:
+            console.print(Text("no sunrise, sunset, Earth-rise or Earth-set in the span"))
+    else:
+        table = Table(title=Text(f"{span}: percent of time; longest absence in days"))
+        for col in ("site", "Sun some/all %", "night d", "Earth %", "gap d"):
+            table.add_column(col, justify="left" if col == "site" else "right")
+        for net in nets:
+            table.add_column(f"{net} %", justify="right")
+        for a in study.analyses:
+            row = [Text(a.site.key),
+                   Text(f"{100 * a.lit_fraction:.1f}/{100 * a.fully_lit_fraction:.1f}"),
+                   Text(f"{a.longest_night_s / 86400:.1f}"),
+                   Text(f"{100 * a.earth_visible_fraction:.1f}"),
+                   Text(f"{a.longest_earth_gap_s / 86400:.1f}")]
+            for net in nets:
+                row.append(Text(f"{100 * study.coverages[a.site.name][net].fraction:.1f}"))
+            table.add_row(*row)
+        console.print(table)
+        for a in study.analyses:
+            console.print(Text(f"   {a.site.key}: {a.site.name} ({a.site.lat_deg:.3f}, "
+                               f"{a.site.lon_east_deg:.3f} deg), horizon {a.horizon.source}"))
+    console.print(Text("'flat' horizon: the plane normal to the radius; terrain (a DEM or a "
+                       "mask) changes these figures by tens of percent near the pole.",
+                       style="dim"))
     _files(res.files)
 
 
@@ -470,6 +543,130 @@ def halo(
         console.print(Text(f"wrote {len(written)} files into {folder}"))
 
     _run_guarded(debug, job)
+
+
+@app.command()
+def site(
+    name: str = typer.Argument(..., help="A bundled lunar site (e.g. \"Shackleton rim\", "
+                                         "south-pole; see --list), or a label for --lat/--lon."),
+    start: str = typer.Option(None, "--from", help="Start, UTC (default today 00:00)."),
+    days: float = typer.Option(365.0, "--days", help="Length of the span, days."),
+    step_minutes: float = typer.Option(5.0, "--step-minutes", help="Grid step, minutes "
+                                                                   "(events refined to 1 s)."),
+    lat: float = typer.Option(None, "--lat", help="Selenographic latitude, deg (own site)."),
+    lon: float = typer.Option(None, "--lon", help="East longitude, deg (own site)."),
+    horizon: Path = typer.Option(None, "--horizon", help="Horizon mask CSV "
+                                                          "(azimuth_deg,elevation_deg)."),
+    dem: Path = typer.Option(None, "--dem", help="Lunar DEM GeoTIFF, polar stereographic "
+                                                 "(needs cosmoplan[terrain])."),
+    mast_m: float = typer.Option(0.0, "--mast-m", help="Observer height above the ground, m."),
+    networks: str = typer.Option("china,russia,esa,nasa", "--networks",
+                                 help="Ground networks for contacts, comma-separated, or "
+                                      "'none'."),
+    station_mask: float = typer.Option(None, "--station-mask", help="Common station "
+                                                                    "elevation mask, deg "
+                                                                    "(default each "
+                                                                    "station's own)."),
+    earth_min_el: float = typer.Option(0.0, "--earth-min-elevation",
+                                       help="Earth's least elevation above the site's "
+                                            "horizon for direct-to-Earth, deg."),
+    out: Path = typer.Option(None, "--out", "-o", help="Output folder (default "
+                                                       "cosmoplan-out/site-<name>)."),
+    plots: bool = typer.Option(True, "--plots/--no-plots", help="Write the PNG plots."),
+    list_sites: bool = typer.Option(False, "--list", help="List the bundled sites and exit."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
+):
+    """Lunar site: Sun and Earth over the horizon, nights, Earth gaps, partner contacts."""
+    from .mission import _safe_name, run_scenario, sites_files
+
+    def job():
+        import datetime as dt
+
+        from rich.text import Text
+
+        from .surface.sites import load_sites
+
+        if list_sites:
+            for key, s in load_sites().items():
+                console.print(Text(f"{key:<18} {s.lat_deg:9.4f} {s.lon_east_deg:10.4f}  "
+                                   f"{s.name}"))
+            return
+        spec = {}
+        if lat is not None or lon is not None:
+            if lat is None or lon is None:
+                raise InputError("give both --lat and --lon for an own site",
+                                 field="lat" if lat is None else "lon")
+            spec.update(name=name, lat_deg=float(lat), lon_deg=float(lon))
+        else:
+            spec.update(bundled=name)
+        if horizon is not None:
+            spec["horizon_csv"] = str(horizon)
+        if dem is not None:
+            spec["dem"] = str(dem)
+        if mast_m:
+            spec["mast_m"] = float(mast_m)
+        nets = [] if networks.strip().lower() in ("", "none") else \
+            [n.strip().lower() for n in networks.split(",") if n.strip()]
+        when = start or dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT00:00:00Z")
+        ground = {"networks": nets}
+        if station_mask is not None:
+            ground["mask_deg"] = float(station_mask)
+        data = {"scenario": {"name": f"site {name}", "kind": "sites",
+                             "description": f"Lunar site {name}"},
+                "span": {"start": when, "days": float(days),
+                         "step_minutes": float(step_minutes),
+                         "earth_min_elevation_deg": float(earth_min_el)},
+                "sites": [spec], "ground": ground}
+        sc = _validate_sites_cli(data)
+        folder = out or Path("cosmoplan-out") / _safe_name(
+            f"site-{sc._horizons[0][0].key}")
+        from .mission import check_output_dir
+
+        check_output_dir(folder, sites_files(sc, plots))
+        res = _progress_runner(lambda progress: run_scenario(sc, folder, plots=plots,
+                                                             progress=progress))
+        _report(res)
+
+    _run_guarded(debug, job)
+
+
+def _validate_sites_cli(data):
+    """Validate ``cosmoplan site`` options with the scenario model; errors name the option."""
+    from pydantic import ValidationError
+
+    from .scenario import SitesScenario, _check_sites
+
+    options = {"start": "--from", "days": "--days", "step_minutes": "--step-minutes",
+               "lat_deg": "--lat", "lon_deg": "--lon", "horizon_csv": "--horizon",
+               "dem": "--dem", "mast_m": "--mast-m", "networks": "--networks",
+               "mask_deg": "--station-mask", "earth_min_elevation_deg": "--earth-min-elevation",
+               "bundled": "NAME", "name": "NAME"}
+
+    def opt(field):
+        parts = [p for p in str(field).split(".") if not p.isdigit()]
+        return options.get(parts[-1] if parts else "", str(field)) if parts else str(field)
+
+    try:
+        sc = SitesScenario.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = ".".join(str(x) for x in err["loc"])
+        raise InputError(f"{opt(loc)} = {err.get('input')!r}: {err['msg']}", field=loc,
+                         value=err.get("input")) from None
+    try:
+        _check_sites(sc)
+    except InputError as exc:
+        msg = str(exc)
+        for k in ("sites[0].bundled: ", "sites[0].dem: ", "sites[0].horizon_csv: ",
+                  "key 'span.start'", "key 'ground.networks'"):
+            if k in msg:
+                msg = msg.replace(k, {"sites[0].bundled: ": "NAME: ",
+                                      "sites[0].dem: ": "--dem: ",
+                                      "sites[0].horizon_csv: ": "--horizon: ",
+                                      "key 'span.start'": "--from",
+                                      "key 'ground.networks'": "--networks"}[k])
+        raise InputError(msg, field=exc.field, value=exc.value) from None
+    return sc
 
 
 ccsds_app = typer.Typer(no_args_is_help=True,

@@ -58,6 +58,7 @@ class RunResult:
     best: object = None
     marks: list = field(default_factory=list)
     relay: object = None
+    sites: object = None
 
 
 OUTPUT_FILES = ("plan.json", "chaser.oem", "relative_approach.png", "altitude.png",
@@ -67,6 +68,9 @@ PORKCHOP_FILES = ("porkchop.json", "porkchop.csv", "porkchop.png")
 """The files a porkchop run writes."""
 RELAY_FILES = ("relay.json", "relay.oem", "coverage.png", "halo.png")
 """The files a relay run writes."""
+SITES_FILES = ("sites.json", "sites.csv", "events.csv", "sites.png")
+"""The files a sites run writes (plus one ``site-<key>.png`` per site with plots; the
+comparison ``sites.png`` only for two sites or more)."""
 
 
 def run_scenario(scenario, out_dir=None, *, plots=True, progress=None):
@@ -98,7 +102,7 @@ def run_scenario(scenario, out_dir=None, *, plots=True, progress=None):
     """
     from .errors import InputError
     from .rendezvous import TargetEphemeris, launch_opportunities, plan_fast_rendezvous
-    from .scenario import PorkchopScenario, RelayScenario
+    from .scenario import PorkchopScenario, RelayScenario, SitesScenario
 
     sc = scenario if hasattr(scenario, "scenario") else load_scenario(scenario)
     out = None
@@ -113,7 +117,11 @@ def run_scenario(scenario, out_dir=None, *, plots=True, progress=None):
             out = Path(sc.output.directory) if sc.output.directory else \
                 Path("cosmoplan-out") / _safe_name(sc.scenario.name)
         check_output_dir(out, PORKCHOP_FILES if isinstance(sc, PorkchopScenario)
-                         else RELAY_FILES if isinstance(sc, RelayScenario) else OUTPUT_FILES)
+                         else RELAY_FILES if isinstance(sc, RelayScenario)
+                         else sites_files(sc) if isinstance(sc, SitesScenario)
+                         else OUTPUT_FILES)
+    if isinstance(sc, SitesScenario):
+        return _run_sites(sc, out, plots, progress)
     if isinstance(sc, PorkchopScenario):
         return _run_porkchop(sc, out, plots, progress)
     if isinstance(sc, RelayScenario):
@@ -226,6 +234,83 @@ def _run_relay(sc, out, plots, progress):
     if out is not None:
         files = _write_relay(sc, study, out, plots, progress)
     return RunResult(sc, None, [], files, relay=study)
+
+
+def sites_files(sc, plots=True):
+    """Names of the files a sites scenario writes (one plot per site with ``plots``)."""
+    from .scenario import _check_sites
+
+    if not sc._horizons:
+        _check_sites(sc)
+    names = list(SITES_FILES if plots and len(sc.sites) > 1 else SITES_FILES[:3])
+    if plots:
+        names += [f"site-{_safe_name(site.key)}.png" for site, _ in sc._horizons]
+    return tuple(names)
+
+
+def _run_sites(sc, out, plots, progress):
+    """The sites job: illumination, Earth visibility and network contacts of each site."""
+    from .errors import InputError
+    from .surface.study import site_study
+
+    if not sc._horizons:
+        from .scenario import _check_sites
+
+        _check_sites(sc)
+    from .surface.horizon import Horizon, dip_for_height
+
+    sites = [site for site, _ in sc._horizons]
+    # a mast over the default flat horizon: the smooth sphere's dip (DEM: in the horizon)
+    horizons = [h if h is not None or not spec.mast_m
+                else Horizon.flat(np.degrees(dip_for_height(spec.mast_m)))
+                for (_, h), spec in zip(sc._horizons, sc.sites)]
+    sp = sc.span
+    try:
+        study = site_study(sites, sp.start, sp.days, step_s=sp.step_minutes * 60.0,
+                           horizons=horizons,
+                           earth_min_elevation_deg=sp.earth_min_elevation_deg,
+                           networks=sc.ground.networks, station_mask_deg=sc.ground.mask_deg,
+                           contact_step_s=sc.ground.step_minutes * 60.0, progress=progress)
+    except InputError as exc:
+        if exc.source is None and exc.field:
+            field = exc.field if "." in exc.field else f"span.{exc.field}"
+            raise sc._error(str(exc), field, exc.value) from None
+        raise
+    files = []
+    if out is not None:
+        files = _write_sites(sc, study, out, plots, progress)
+    return RunResult(sc, None, [], files, sites=study)
+
+
+def _write_sites(sc, study, out, plots, progress):
+    import csv
+    import io
+
+    summary = study.to_dict()
+    summary["scenario"] = sc.scenario.name
+    rows = study.rows()
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+
+    def write(stage):
+        (stage / "sites.json").write_text(json.dumps(summary, indent=2) + "\n",
+                                          encoding="utf-8")
+        (stage / "sites.csv").write_text(buf.getvalue(), encoding="utf-8")
+        (stage / "events.csv").write_text(study.events_csv(), encoding="utf-8")
+        if plots:
+            from .report.surface_plot import plot_site
+
+            if len(study.analyses) > 1:
+                study.plot(stage / "sites.png")
+            for a in study.analyses:
+                if progress is not None:
+                    progress(f"plotting {a.site.name}", 1.0)
+                plot_site(a, stage / f"site-{_safe_name(a.site.key)}.png",
+                          coverages=study.coverages.get(a.site.name))
+
+    return _staged_write(out, write, sites_files(sc, plots), progress)
 
 
 def _longest_gap_s(ok, dt_s):

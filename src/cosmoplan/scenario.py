@@ -54,7 +54,7 @@ class _Model(BaseModel):
 
 class ScenarioInfo(_Model):
     name: str = Field(pattern=_NAME, max_length=80)
-    kind: Literal["rendezvous", "porkchop", "relay"] = "rendezvous"
+    kind: Literal["rendezvous", "porkchop", "relay", "sites"] = "rendezvous"
     description: str = Field(default="", pattern=r"^[^\x00-\x1f\x7f]*$", max_length=300)
 
 
@@ -439,6 +439,124 @@ class RelayScenario(_ScenarioFile):
         return out
 
 
+class SitesSpanSpec(_Model):
+    start: str = Field(description="UTC start, ISO 8601")
+    days: float = Field(gt=0, le=36525)
+    step_minutes: float = Field(default=5.0, ge=1.0 / 60.0, le=1440)
+    earth_min_elevation_deg: float = Field(default=0.0, ge=-10, le=90)
+
+
+class SurfaceSiteSpec(_Model):
+    name: str | None = Field(default=None, pattern=_NAME, max_length=120)
+    bundled: str | None = None
+    lat_deg: float | None = Field(default=None, ge=-90, le=90)
+    lon_deg: float | None = Field(default=None, ge=-360, le=360)
+    height_km: float = Field(default=0.0, ge=-20, le=100)
+    source: str = Field(default="", pattern=r"^[^\x00-\x1f\x7f]*$", max_length=300)
+    horizon_csv: str | None = Field(default=None, min_length=1, max_length=4096)
+    dem: str | None = Field(default=None, min_length=1, max_length=4096)
+    mast_m: float = Field(default=0.0, ge=0, le=1000)
+    az_step_deg: float = Field(default=1.0, gt=0, le=30)
+    max_distance_km: float | None = Field(default=None, gt=0, le=2000)
+
+
+class SitesGroundSpec(_Model):
+    networks: list[str] = ["china", "russia", "esa", "nasa"]
+    mask_deg: float | None = Field(default=None, ge=-5, lt=90)
+    step_minutes: float = Field(default=10.0, ge=1.0, le=60.0)
+
+
+class SitesScenario(_ScenarioFile):
+    """A scenario of kind 'sites': lunar surface sites compared over one span."""
+
+    scenario: ScenarioInfo
+    span: SitesSpanSpec
+    sites: list[SurfaceSiteSpec] = Field(min_length=1, max_length=100)
+    ground: SitesGroundSpec = SitesGroundSpec()
+    output: OutputSpec = OutputSpec()
+    _horizons: list = PrivateAttr(default_factory=list)
+
+    def _path(self, text):
+        p = Path(text).expanduser()
+        if not p.is_absolute() and self.source_path is not None:
+            p = Path(self.source_path).parent / p
+        return p
+
+    def site_objects(self):
+        """``[(LunarSite, Horizon or None), ...]``; horizon files are read here (InputError
+        with the scenario line for an unknown site, a bad or non-covering file)."""
+        from .surface.horizon import Horizon
+        from .surface.sites import LunarSite, lunar_site
+
+        out, names = [], set()
+        for k, spec in enumerate(self.sites):
+            where = f"sites.{k}"
+            if spec.bundled is not None:
+                if spec.lat_deg is not None or spec.lon_deg is not None:
+                    raise InputError(f"sites[{k}] gives both bundled = {spec.bundled!r} and "
+                                     "lat_deg/lon_deg: give one", field=f"{where}.bundled",
+                                     value=spec.bundled)
+                try:
+                    b = lunar_site(spec.bundled)
+                except InputError as exc:
+                    raise InputError(f"sites[{k}].bundled: {exc}", field=f"{where}.bundled",
+                                     value=spec.bundled) from None
+                site = LunarSite(spec.name or b.name, b.lat_deg, b.lon_deg, b.height_km,
+                                 b.source, key=b.key, note=b.note)
+            elif spec.lat_deg is None or spec.lon_deg is None or spec.name is None:
+                raise InputError(f"sites[{k}] needs name, lat_deg and lon_deg, or bundled = "
+                                 "a bundled site's name", field=f"{where}.name")
+            else:
+                site = LunarSite(spec.name, spec.lat_deg, spec.lon_deg, spec.height_km,
+                                 spec.source)
+            if site.name in names:
+                raise InputError(f"sites[{k}]: a second site named {site.name!r} (site names "
+                                 "label the results)", field=f"{where}.name", value=site.name)
+            names.add(site.name)
+            if spec.horizon_csv is not None and spec.dem is not None:
+                raise InputError(f"sites[{k}] gives both horizon_csv and dem: give one",
+                                 field=f"{where}.dem", value=spec.dem)
+            horizon = None
+            try:
+                if spec.dem is not None:
+                    horizon = Horizon.from_dem(self._path(spec.dem), site.lat_deg,
+                                               site.lon_deg,
+                                               height_above_ground_m=spec.mast_m,
+                                               az_step_deg=spec.az_step_deg,
+                                               max_distance_km=spec.max_distance_km)
+                elif spec.horizon_csv is not None:
+                    if spec.mast_m:
+                        raise InputError("mast_m does not apply to a horizon_csv mask (the "
+                                         "mask is what the observer sees)",
+                                         field=f"{where}.mast_m", value=spec.mast_m)
+                    horizon = Horizon.from_csv(self._path(spec.horizon_csv))
+            except InputError as exc:
+                key = "dem" if spec.dem is not None else "horizon_csv"
+                raise InputError(f"sites[{k}].{key}: {exc}",
+                                 field=exc.field if exc.field == f"{where}.mast_m"
+                                 else f"{where}.{key}", value=exc.value) from None
+            out.append((site, horizon))
+        return out
+
+
+def _check_sites(sc):
+    """Sites, horizons, start epoch and networks of a sites scenario (InputError with key)."""
+    from .access import load_networks
+    from .time import Epoch
+
+    sc._horizons = sc.site_objects()
+    try:
+        Epoch.coerce(sc.span.start, field="span.start")
+    except InputError as exc:
+        raise InputError(f"key 'span.start' = {sc.span.start!r}: {exc}", field="span.start",
+                         value=sc.span.start) from None
+    known = load_networks()
+    for k, name in enumerate(sc.ground.networks):
+        if name not in known:
+            raise InputError(f"key 'ground.networks' = {name!r}: not a bundled network "
+                             f"({', '.join(known)})", field=f"ground.networks.{k}", value=name)
+
+
 def _check_relay(sc):
     """Sites, epoch, amplitude unit and networks of a relay scenario (InputError with key)."""
     from .time import Epoch
@@ -625,7 +743,8 @@ def load_scenario(name_or_path):
         raise InputError(f"TOML syntax error: {exc}", source=str(path), line=line) from None
     kind = data.get("scenario", {}).get("kind", "rendezvous") if isinstance(
         data.get("scenario"), dict) else "rendezvous"
-    model = {"porkchop": PorkchopScenario, "relay": RelayScenario}.get(kind, Scenario)
+    model = {"porkchop": PorkchopScenario, "relay": RelayScenario,
+             "sites": SitesScenario}.get(kind, Scenario)
     try:
         sc = model.model_validate(data)
     except ValidationError as exc:
@@ -671,6 +790,8 @@ def load_scenario(name_or_path):
             _check_porkchop(sc)
         elif isinstance(sc, RelayScenario):
             _check_relay(sc)
+        elif isinstance(sc, SitesScenario):
+            _check_sites(sc)
         else:
             sc.to_config()
             sc.site_object()

@@ -26,7 +26,6 @@ a scalar is the N = 1 case, not a separate code path.
 from __future__ import annotations
 
 import datetime as _dt
-import math
 import re
 import warnings
 from collections import deque
@@ -34,6 +33,7 @@ from collections import deque
 import erfa
 import numpy as np
 
+from ._series import BlockSeries
 from .constants import MJD_ZERO_JD, SECONDS_PER_DAY
 from .errors import DataRangeWarning, InputError
 
@@ -136,33 +136,26 @@ def _tt_tai(j1, j2):
     return erfa.tttai(j1, j2)
 
 
-_DTDB_NODE_DAYS = 1.0 / 24.0
-"""Node spacing (days) of the interpolated TDB-TT series used for long epoch arrays."""
+def _dtdb_series(days):
+    return erfa.dtdb(2451545.0, days, np.mod(days, 1.0), 0.0, 0.0, 0.0)
 
 
 def _dtdb(j1, j2):
     """Geocentric TDB-TT, s (ERFA ``dtdb``, Fairhead & Bretagnon 1990 series).
 
-    With u = v = 0 the topocentric terms vanish, so ``ut`` and ``elong`` are moot. ERFA's
-    series costs ~8 us per epoch; for long arrays densely covering a span (more than 8
-    epochs per hour) it is evaluated on hourly nodes and interpolated by a cubic spline:
-    the shortest periods in the series are ~half a month, so the interpolation error is
-    below 1e-12 s (tests/test_time.py checks it against the direct series).
+    With u = v = 0 the topocentric terms vanish, so ``ut`` and ``elong`` are moot. Large
+    arrays are answered from cached cubic splines on hourly nodes
+    (:class:`cosmoplan._series.BlockSeries`, error below 1e-15 s).
     """
     j1, j2 = np.broadcast_arrays(np.asarray(j1, float), np.asarray(j2, float))
-    if j1.size > 4096:
-        days = (j1 - 2451545.0) + j2
-        lo, hi = float(days.min()), float(days.max())
-        count = int(math.ceil((hi - lo) / _DTDB_NODE_DAYS)) + 4
-        if count * 8 < j1.size:
-            from scipy.interpolate import CubicSpline
-
-            nodes = lo - _DTDB_NODE_DAYS + _DTDB_NODE_DAYS * np.arange(count)
-            ut = np.mod(nodes, 1.0)
-            values = erfa.dtdb(2451545.0, nodes, ut, 0.0, 0.0, 0.0)
-            return CubicSpline(nodes, values)(days)
+    fast = _DTDB((j1.ravel() - 2451545.0) + j2.ravel())
+    if fast is not None:
+        return fast.reshape(j1.shape)
     ut = np.mod(j1 - 0.5, 1.0) + j2
     return erfa.dtdb(j1, j2, ut, 0.0, 0.0, 0.0)
+
+
+_DTDB = BlockSeries(_dtdb_series)
 
 
 def _tt_tdb(j1, j2):
