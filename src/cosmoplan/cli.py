@@ -291,11 +291,16 @@ def _report_sites(res):
         else:
             console.print(Text("no sunrise, sunset, Earth-rise or Earth-set in the span"))
     else:
-        table = Table(title=Text(f"{span}: percent of time; longest absence in days"))
-        for col in ("site", "Sun some/all %", "night d", "Earth %", "gap d"):
-            table.add_column(col, justify="left" if col == "site" else "right")
+        from rich import box
+
+        table = Table(title=Text(f"{span}: percent of time up (Sun: some/all of the disk), "
+                                 "longest absence (days), network contact (%)"),
+                      box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False)
+        for col in ("site", "Sun %", "night", "Earth %", "gap"):
+            table.add_column(col, justify="left" if col == "site" else "right",
+                             no_wrap=True)
         for net in nets:
-            table.add_column(f"{net} %", justify="right")
+            table.add_column(net, justify="right", no_wrap=True)
         for a in study.analyses:
             row = [Text(a.site.key),
                    Text(f"{100 * a.lit_fraction:.1f}/{100 * a.fully_lit_fraction:.1f}"),
@@ -594,11 +599,21 @@ def site(
         spec = {}
         if lat is not None or lon is not None:
             if lat is None or lon is None:
-                raise InputError("give both --lat and --lon for an own site",
-                                 field="lat" if lat is None else "lon")
+                given = f"--lon {lon:g}" if lat is None else f"--lat {lat:g}"
+                raise InputError(f"{given} without {'--lat' if lat is None else '--lon'}: give "
+                                 "both for an own site (or neither for a bundled one)",
+                                 field="lat" if lat is None else "lon",
+                                 value=lon if lat is None else lat)
             spec.update(name=name, lat_deg=float(lat), lon_deg=float(lon))
         else:
             spec.update(bundled=name)
+        if horizon is not None and dem is not None:
+            raise InputError(f"--horizon {str(horizon)!r} and --dem {str(dem)!r}: give one "
+                             "(a mask or a terrain model)", field="dem", value=str(dem))
+        if horizon is not None and mast_m:
+            raise InputError(f"--mast-m {mast_m:g} does not apply to a --horizon mask (the "
+                             "mask is what the observer sees); it applies to a flat horizon "
+                             "or a --dem", field="mast_m", value=mast_m)
         if horizon is not None:
             spec["horizon_csv"] = str(horizon)
         if dem is not None:
@@ -607,6 +622,12 @@ def site(
             spec["mast_m"] = float(mast_m)
         nets = [] if networks.strip().lower() in ("", "none") else \
             [n.strip().lower() for n in networks.split(",") if n.strip()]
+        if not nets and networks.strip().lower() not in ("", "none"):
+            raise InputError(f"--networks {networks!r} names no network; give names such as "
+                             "'china,esa', or 'none'", field="networks", value=networks)
+        if start is not None and not start.strip():
+            raise InputError("--from is empty; give a UTC date such as 2028-01-01 (or leave "
+                             "it out for today)", field="start", value=start)
         when = start or dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT00:00:00Z")
         ground = {"networks": nets}
         if station_mask is not None:
@@ -623,8 +644,17 @@ def site(
         from .mission import check_output_dir
 
         check_output_dir(folder, sites_files(sc, plots))
-        res = _progress_runner(lambda progress: run_scenario(sc, folder, plots=plots,
-                                                             progress=progress))
+        try:
+            res = _progress_runner(lambda progress: run_scenario(sc, folder, plots=plots,
+                                                                 progress=progress))
+        except InputError as exc:  # a scenario key in the message: name the option
+            opt = {"span.days": "--days", "span.step_minutes": "--step-minutes",
+                   "span.start": "--from", "span.earth_min_elevation_deg":
+                   "--earth-min-elevation", "ground.mask_deg": "--station-mask",
+                   "ground.networks": "--networks"}.get(exc.field)
+            if opt is None:
+                raise
+            raise InputError(f"{opt}: {exc}", field=exc.field, value=exc.value) from None
         _report(res)
 
     _run_guarded(debug, job)
@@ -651,7 +681,12 @@ def _validate_sites_cli(data):
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = ".".join(str(x) for x in err["loc"])
-        raise InputError(f"{opt(loc)} = {err.get('input')!r}: {err['msg']}", field=loc,
+        msg = err["msg"]
+        if err["type"] == "string_pattern_mismatch":
+            msg = "must be non-empty text on one line, without control characters"
+        elif loc.endswith("step_minutes") and err["type"] == "greater_than_equal":
+            msg = "must be at least 1/60 minute (1 s)"
+        raise InputError(f"{opt(loc)} = {err.get('input')!r}: {msg}", field=loc,
                          value=err.get("input")) from None
     try:
         _check_sites(sc)

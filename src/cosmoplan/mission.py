@@ -244,8 +244,24 @@ def sites_files(sc, plots=True):
         _check_sites(sc)
     names = list(SITES_FILES if plots and len(sc.sites) > 1 else SITES_FILES[:3])
     if plots:
-        names += [f"site-{_safe_name(site.key)}.png" for site, _ in sc._horizons]
+        names += _site_plot_names([site for site, _ in sc._horizons])
     return tuple(names)
+
+
+def _site_plot_names(sites):
+    """One plot file name per site, ``site-<key>.png``; keys that give the same file name
+    (a bundled site twice under two names, 'Site 1' and 'site_1', names in other scripts)
+    get ``-2``, ``-3``, ... so that no plot overwrites another."""
+    names, seen = [], set()
+    for site in sites:
+        base = f"site-{_safe_name(site.key)}"
+        name, k = f"{base}.png", 1
+        while name.lower() in seen:  # case-insensitive file systems too
+            k += 1
+            name = f"{base}-{k}.png"
+        seen.add(name.lower())
+        names.append(name)
+    return names
 
 
 def _run_sites(sc, out, plots, progress):
@@ -273,7 +289,11 @@ def _run_sites(sc, out, plots, progress):
                            contact_step_s=sc.ground.step_minutes * 60.0, progress=progress)
     except InputError as exc:
         if exc.source is None and exc.field:
-            field = exc.field if "." in exc.field else f"span.{exc.field}"
+            keys = {"step_s": "span.step_minutes", "contact_step_s": "ground.step_minutes",
+                    "mask_deg": "ground.mask_deg", "networks": "ground.networks",
+                    "stations": "ground.networks"}  # the scenario's keys
+            field = exc.field if "." in exc.field else keys.get(exc.field,
+                                                                f"span.{exc.field}")
             raise sc._error(str(exc), field, exc.value) from None
         raise
     files = []
@@ -304,11 +324,11 @@ def _write_sites(sc, study, out, plots, progress):
 
             if len(study.analyses) > 1:
                 study.plot(stage / "sites.png")
-            for a in study.analyses:
+            names = _site_plot_names([a.site for a in study.analyses])
+            for a, name in zip(study.analyses, names):
                 if progress is not None:
                     progress(f"plotting {a.site.name}", 1.0)
-                plot_site(a, stage / f"site-{_safe_name(a.site.key)}.png",
-                          coverages=study.coverages.get(a.site.name))
+                plot_site(a, stage / name, coverages=study.coverages.get(a.site.name))
 
     return _staged_write(out, write, sites_files(sc, plots), progress)
 

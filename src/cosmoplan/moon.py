@@ -351,12 +351,29 @@ def look_angles(lat, lon, height_km, epoch, target, *, correction="lt+s", frame=
     Raises
     ------
     InputError
-        Unknown correction, frame or body; latitude outside [-pi/2, pi/2].
+        Unknown correction, frame or body; a site coordinate that is not a finite number;
+        latitude outside [-pi/2, pi/2]; a height below the Moon's centre.
     DataRangeError
         Epochs outside the lunar orientation file or the ephemeris.
     """
     return look_angles_many(lat, lon, height_km, epoch, (target,), correction=correction,
                             frame=frame, ephemeris=ephemeris)[0]
+
+
+def _site_number(value, fld):
+    """A site coordinate as a finite float (a number or a 0-d array), or InputError."""
+    arr = None
+    if value is not None and not isinstance(value, (bool, np.bool_, str, bytes)):
+        try:
+            arr = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            pass
+    if arr is None or arr.ndim != 0:
+        raise InputError(f"site {fld} must be a number (one site), got {value!r}", field=fld,
+                         value=value)
+    if not math.isfinite(arr):
+        raise InputError(f"site {fld} must be finite, got {value!r}", field=fld, value=value)
+    return float(arr)
 
 
 def look_angles_many(lat, lon, height_km, epoch, targets, *, correction="lt+s",
@@ -375,9 +392,15 @@ def look_angles_many(lat, lon, height_km, epoch, targets, *, correction="lt+s",
     if correction not in _CORRECTIONS:
         raise InputError(f"correction must be one of {', '.join(_CORRECTIONS)}, got "
                          f"{correction!r}", field="correction", value=correction)
-    if not (np.isfinite(lat) and -math.pi / 2 - 1e-12 <= lat <= math.pi / 2 + 1e-12):
+    lat, lon, height_km = (_site_number(v, k) for v, k in ((lat, "lat"), (lon, "lon"),
+                                                          (height_km, "height_km")))
+    if not -math.pi / 2 - 1e-12 <= lat <= math.pi / 2 + 1e-12:
         raise InputError(f"site latitude {lat!r} rad is outside [-pi/2, pi/2]", field="lat",
                          value=lat)
+    if not height_km > -MOON_RADIUS_KM:
+        raise InputError(f"site height_km {height_km!r} is below the Moon's centre (heights "
+                         f"are above the {MOON_RADIUS_KM} km sphere)", field="height_km",
+                         value=height_km)
     eph = ephemeris or default_ephemeris()
     jd1, jd2 = _tdb_jd(epoch)
     eph._check_range(jd1 + jd2)

@@ -440,10 +440,23 @@ class RelayScenario(_ScenarioFile):
 
 
 class SitesSpanSpec(_Model):
-    start: str = Field(description="UTC start, ISO 8601")
+    start: str | datetime.datetime | datetime.date = Field(
+        description="UTC start, ISO 8601 (text, or a TOML date or date-time)")
     days: float = Field(gt=0, le=36525)
     step_minutes: float = Field(default=5.0, ge=1.0 / 60.0, le=1440)
     earth_min_elevation_deg: float = Field(default=0.0, ge=-10, le=90)
+
+    @field_validator("start")
+    @classmethod
+    def _start_text(cls, v):
+        """A TOML date or date-time (a local one is read as UTC) as ISO text in UTC."""
+        if isinstance(v, datetime.datetime):
+            if v.tzinfo is not None:
+                v = v.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+            return v.isoformat() + "Z"
+        if isinstance(v, datetime.date):
+            return v.isoformat()
+        return v
 
 
 class SurfaceSiteSpec(_Model):
@@ -456,7 +469,7 @@ class SurfaceSiteSpec(_Model):
     horizon_csv: str | None = Field(default=None, min_length=1, max_length=4096)
     dem: str | None = Field(default=None, min_length=1, max_length=4096)
     mast_m: float = Field(default=0.0, ge=0, le=1000)
-    az_step_deg: float = Field(default=1.0, gt=0, le=30)
+    az_step_deg: float = Field(default=1.0, ge=0.001, le=30)
     max_distance_km: float | None = Field(default=None, gt=0, le=2000)
 
 
@@ -548,13 +561,25 @@ def _check_sites(sc):
     try:
         Epoch.coerce(sc.span.start, field="span.start")
     except InputError as exc:
-        raise InputError(f"key 'span.start' = {sc.span.start!r}: {exc}", field="span.start",
-                         value=sc.span.start) from None
+        hint = ""
+        try:  # a time with a UTC offset: say what it is in UTC
+            when = datetime.datetime.fromisoformat(sc.span.start.strip())
+        except ValueError:
+            when = None
+        if when is not None and when.tzinfo is not None:
+            utc = when.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+            hint = (f" (times are read in UTC, without offsets: {sc.span.start!r} is "
+                    f"{utc.isoformat()}Z)")
+        raise InputError(f"key 'span.start' = {sc.span.start!r}: {exc}{hint}",
+                         field="span.start", value=sc.span.start) from None
     known = load_networks()
     for k, name in enumerate(sc.ground.networks):
         if name not in known:
             raise InputError(f"key 'ground.networks' = {name!r}: not a bundled network "
                              f"({', '.join(known)})", field=f"ground.networks.{k}", value=name)
+        if name in sc.ground.networks[:k]:
+            raise InputError(f"key 'ground.networks' = {name!r}: listed twice",
+                             field=f"ground.networks.{k}", value=name)
 
 
 def _check_relay(sc):

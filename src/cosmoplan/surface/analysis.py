@@ -271,6 +271,8 @@ class SiteAnalysis:
 
 # ---------------------------------------------------------------------------- analysis
 def _number(value, name, lo, hi, *, lo_open=False):
+    if isinstance(value, np.ndarray) and value.ndim == 0:  # a 0-d array is a number
+        value = value[()]
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise InputError(f"{name} must be a number, got {value!r}", field=name, value=value)
     v = float(value)
@@ -318,19 +320,28 @@ class _Geometry:
                     margins=np.stack([s + rad, s - rad, eel - eh - self.min_el]))
 
 
-def _check_span(start, stop):
-    """Fail early, with the span, if the ephemeris or the lunar PCK cannot cover it."""
+def _check_span(start, span_s, ephemeris=None):
+    """The span's end; fail early, with the span, if the ephemeris or the lunar PCK cannot
+    cover it (the start is checked first: far outside them, its end may not exist)."""
     from ..ephemeris import default_ephemeris
     from ..moon import libration_angles
 
-    ends = Epoch.concatenate([start.reshape(1), stop.reshape(1)])
-    try:
+    eph = ephemeris or default_ephemeris()
+
+    def check(ends):
         libration_angles(ends)
-        jd = ends.tdb.jd1 + ends.tdb.jd2
-        default_ephemeris()._check_range(np.asarray(jd))
+        eph._check_range(np.asarray(ends.tdb.jd1 + ends.tdb.jd2))
+
+    stop = None
+    try:
+        check(start.reshape(1))
+        stop = start + span_s
+        check(Epoch.concatenate([start.reshape(1), stop.reshape(1)]))
     except DataRangeError as exc:
-        raise DataRangeError(f"span {start.iso()} .. {stop.iso()} cannot be analysed: {exc}",
+        end = stop.iso() if stop is not None else f"+ {span_s / 86400.0:g} d"
+        raise DataRangeError(f"span {start.iso()} .. {end} cannot be analysed: {exc}",
                              start=exc.start, stop=exc.stop) from None
+    return stop
 
 
 def analyze_site(site, start, days, *, step_s=300.0, horizon=None, mast_m=0.0,
@@ -345,7 +356,7 @@ def analyze_site(site, start, days, *, step_s=300.0, horizon=None, mast_m=0.0,
     start : Epoch or str
         Start of the span (an ISO string is read as UTC).
     days : float
-        Length of the span, days (> 0).
+        Length of the span, days (at least 1 s, at most 36525 days).
     step_s : float
         Grid step, s, in [1, 86400] (default 300 s). Spans shorter than a step can be missed.
     horizon : Horizon, optional
@@ -386,6 +397,18 @@ def analyze_site(site, start, days, *, step_s=300.0, horizon=None, mast_m=0.0,
     min_el = math.radians(_number(earth_min_elevation_deg, "earth_min_elevation_deg",
                                   -10.0, 90.0))
     tol_s = _number(tol_s, "tol_s", 0.001, 1.0)
+    if days * 86400.0 < 1.0:
+        raise InputError(f"days = {days!r} is a span of {days * 86400.0:.3g} s; the span must "
+                         "be at least 1 s", field="days", value=days)
+    if progress is not None and not callable(progress):
+        raise InputError(f"progress must be a function progress(done, total), got "
+                         f"{type(progress).__name__}", field="progress", value=progress)
+    from ..ephemeris import Ephemeris
+
+    if ephemeris is not None and not isinstance(ephemeris, Ephemeris):
+        raise InputError(f"ephemeris must be a cosmoplan.ephemeris.Ephemeris (or None for "
+                         f"DE421), got {type(ephemeris).__name__}", field="ephemeris",
+                         value=ephemeris)
     if horizon is None:
         horizon = Horizon.flat(math.degrees(dip_for_height(mast_m)))
         height_km = site.height_km + mast_m / 1000.0
@@ -407,8 +430,7 @@ def analyze_site(site, start, days, *, step_s=300.0, horizon=None, mast_m=0.0,
     offsets = np.arange(n) * step_s
     if offsets[-1] < span:
         offsets = np.append(offsets, span)
-    stop = start + span
-    _check_span(start, stop)
+    stop = _check_span(start, span, ephemeris)
     geo = _Geometry(site, horizon, height_km, min_el, correction, ephemeris)
     chunk = max(1, -(-offsets.size // 40))
     parts = []

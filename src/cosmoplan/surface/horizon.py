@@ -119,6 +119,10 @@ _MAX_ABS_HEIGHT_M = 100_000.0
 """DEM heights beyond +/-100 km of the sphere are refused (radii given instead of heights?)."""
 _RADIUS_TOL_KM = 1.0
 """A DEM's sphere must be within 1 km of 1737.4 km."""
+_MIN_AZ_STEP_DEG = 0.001
+"""Finest azimuth step of a cast horizon (360,000 azimuths)."""
+_MAX_RAY_KM = 2.0 * math.pi * MOON_RADIUS_KM
+"""Longest ray accepted (rays stop at 90 deg of central angle anyway)."""
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -411,6 +415,9 @@ class Horizon:
         except OSError as exc:
             raise InputError(f"cannot read horizon file: {exc.strerror or exc}", source=src,
                              field="path", value=src) from None
+        except (TypeError, ValueError) as exc:  # not a path, or a NUL in it
+            raise InputError(f"cannot use {path!r} as a horizon file name: {exc}",
+                             field="path", value=path) from None
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -420,7 +427,7 @@ class Horizon:
                              value=raw[exc.start:exc.start + 1]) from None
         cols = ("azimuth_deg", "elevation_deg")
         header_seen = False
-        rows = []  # (line, azimuth_deg, elevation_deg)
+        rows = []  # (line, azimuth_deg, elevation_deg, azimuth text)
         for lineno, line in enumerate(text.splitlines(), start=1):
             content = line.split("#", 1)[0].strip()
             if not content:
@@ -440,7 +447,9 @@ class Horizon:
                                  field=fld, value=content)
             vals = []
             for name, cell in zip(cols, cells):
-                try:
+                try:  # plain ASCII numbers only: float() also reads '1_0' and '２'
+                    if not cell.isascii() or "_" in cell:
+                        raise ValueError(cell)
                     v = float(cell)
                 except ValueError:
                     raise InputError(f"{name} must be a number, got {cell!r}", source=src,
@@ -461,7 +470,7 @@ class Horizon:
                 raise InputError(f"azimuth_deg must be strictly increasing: {cells[0]} after "
                                  f"{rows[-1][1]:g} (line {rows[-1][0]})", source=src,
                                  line=lineno, field="azimuth_deg", value=cells[0])
-            rows.append((lineno, az, el))
+            rows.append((lineno, az, el, cells[0]))
         if not header_seen:
             raise InputError("empty horizon file: expected a header 'azimuth_deg,elevation_deg' "
                              "and at least 2 rows", source=src)
@@ -469,12 +478,13 @@ class Horizon:
             raise InputError(f"a horizon needs at least 2 rows, got {len(rows)}", source=src,
                              line=rows[0][0] if rows else None, value=len(rows))
         if rows[-1][1] == 360.0:
-            lineno, _, el = rows[-1]
+            lineno, _, el, az_text = rows[-1]
             if rows[0][1] != 0.0 or abs(rows[0][2] - el) > 1e-9:
-                raise InputError(f"azimuth_deg 360 is allowed only as a repetition of the row "
+                shown = "360" if az_text == "360" else f"{az_text} (= 360)"
+                raise InputError(f"azimuth_deg {shown} is allowed only as a repetition of the row "
                                  f"at 0 (line {rows[0][0]}: {rows[0][1]:g}, {rows[0][2]:g}) "
                                  f"with the same elevation, got elevation {el:g}", source=src,
-                                 line=lineno, field="azimuth_deg", value="360")
+                                 line=lineno, field="azimuth_deg", value=az_text)
             rows.pop()
         az = np.radians([r[1] for r in rows])
         el = np.radians([r[2] for r in rows])
@@ -508,10 +518,10 @@ class Horizon:
         height_above_ground_m : float
             Observer above the ground (a mast), metres, >= 0.
         az_step_deg : float
-            Azimuth step of the output, degrees, in (0, 30].
+            Azimuth step of the output, degrees, in [0.001, 30].
         max_distance_km : float or None
-            Longest ray (ground distance along the great circle), km, > 0; None: to the
-            DEM edge.
+            Longest ray (ground distance along the great circle), km, in (0, 10916] (the
+            Moon's circumference); None: to the DEM edge.
         nodata : float or None
             Height value marking missing pixels (NaN for NaN cells); None: every height
             must be finite.
@@ -605,6 +615,14 @@ class Horizon:
                     c = c + a * col0
                     f = f + e * row0
                     window = Window(col0, row0, ncol, nrow)
+            if ds.height < 2 or ds.width < 2:
+                raise InputError(f"the DEM has {ds.height} x {ds.width} pixels (rows x "
+                                 "columns); at least 2 x 2 are needed to interpolate heights",
+                                 source=src_name, field="shape", value=(ds.height, ds.width))
+            if np.dtype(ds.dtypes[0]).kind not in "iuf":
+                raise InputError(f"band 1 of the DEM holds {ds.dtypes[0]} values, not real "
+                                 "heights", source=src_name, field="band 1",
+                                 value=ds.dtypes[0])
             try:
                 band = ds.read(1, masked=True, window=window)
             except RasterioError as exc:
@@ -740,14 +758,15 @@ def _site_args(lat_deg, lon_deg, height_above_ground_m, az_step_deg, max_distanc
         raise InputError(f"height_above_ground_m must be >= 0, got {height_above_ground_m!r}",
                          field="height_above_ground_m", value=height_above_ground_m)
     step = _finite(az_step_deg, "az_step_deg")
-    if not 0.0 < step <= 30.0:
-        raise InputError(f"az_step_deg must be in (0, 30], got {az_step_deg!r}",
-                         field="az_step_deg", value=az_step_deg)
+    if not _MIN_AZ_STEP_DEG <= step <= 30.0:
+        raise InputError(f"az_step_deg must be in [{_MIN_AZ_STEP_DEG:g}, 30], got "
+                         f"{az_step_deg!r}", field="az_step_deg", value=az_step_deg)
     max_km = None
     if max_distance_km is not None:
         max_km = _finite(max_distance_km, "max_distance_km")
-        if max_km <= 0.0:
-            raise InputError(f"max_distance_km must be > 0, got {max_distance_km!r}",
+        if not 0.0 < max_km <= _MAX_RAY_KM:
+            raise InputError(f"max_distance_km must be in (0, {_MAX_RAY_KM:.0f}] (the Moon's "
+                             f"circumference), got {max_distance_km!r}",
                              field="max_distance_km", value=max_distance_km)
     return math.radians(lat), math.radians(lon), mast, step, max_km
 

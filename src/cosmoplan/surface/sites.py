@@ -109,6 +109,8 @@ class LunarSite:
                              field="name", value=self.name)
         for fld, lo, hi in _NUMERIC_LIMITS:
             value = getattr(self, fld)
+            if isinstance(value, np.ndarray) and value.ndim == 0:  # a 0-d array is a number
+                value = value[()]
             if isinstance(value, bool) or not isinstance(value, (int, float, np.integer,
                                                                  np.floating)) \
                     or not math.isfinite(value) or not lo <= value <= hi:
@@ -272,16 +274,23 @@ def lunar_site(name_or_key):
     ------
     InputError
         Unknown name: the message lists the nearest names (``difflib``) and then all keys
-        (``field='site'``).
+        (``field='site'``); an empty name or one that is not text.
     """
     if isinstance(name_or_key, LunarSite):
         return name_or_key
+    if not isinstance(name_or_key, str):
+        raise InputError(f"a lunar site is given by its name or key (text), got "
+                         f"{type(name_or_key).__name__} {name_or_key!r}", field="site",
+                         value=name_or_key)
     sites = _bundled()
+    if not name_or_key.strip():
+        raise InputError(f"the lunar site name is empty ({name_or_key!r}); bundled sites: "
+                         + ", ".join(sites), field="site", value=name_or_key)
     index = {}
     for s in sites.values():
         index[_lookup_key(s.key)] = s
         index[_lookup_key(s.name)] = s
-    if isinstance(name_or_key, str) and _lookup_key(name_or_key) in index:
+    if _lookup_key(name_or_key) in index:
         return index[_lookup_key(name_or_key)]
     labels = {}
     for s in sites.values():

@@ -122,7 +122,8 @@ def site_study(sites, start, days, *, step_s=300.0, horizons=None, mast_m=0.0,
     start, days, step_s, mast_m, earth_min_elevation_deg
         As :func:`~cosmoplan.surface.analysis.analyze_site` (the same for every site).
     horizons : list of (Horizon or None), optional
-        One per site (None: flat).
+        One per site (None: flat). ``mast_m`` needs all of them None (a DEM horizon takes
+        the mast in ``Horizon.from_dem``).
     networks : iterable of str
         Bundled network names (``'china'``, ``'russia'``, ``'esa'``, ``'nasa'``) or user
         networks' names understood by :func:`cosmoplan.access.coverage`.
@@ -139,7 +140,13 @@ def site_study(sites, start, days, *, step_s=300.0, horizons=None, mast_m=0.0,
     SiteStudy
     """
     from .analysis import _resolve_site
+    from .horizon import Horizon
 
+    for arg, value in (("sites", sites), ("networks", networks), ("horizons", horizons)):
+        if isinstance(value, (str, Horizon)) or not (value is None or hasattr(value, "__iter__")):
+            hint = f" (for one, write [{value!r}])" if isinstance(value, str) else ""
+            raise InputError(f"{arg} must be a list, got {type(value).__name__}{hint}",
+                             field=arg, value=value)
     sites = [_resolve_site(s) for s in sites]
     if not sites:
         raise InputError("no sites given", field="sites")
@@ -152,7 +159,14 @@ def site_study(sites, start, days, *, step_s=300.0, horizons=None, mast_m=0.0,
     if len(horizons) != len(sites):
         raise InputError(f"{len(horizons)} horizons for {len(sites)} sites",
                          field="horizons", value=len(horizons))
+    if mast_m and any(h is not None for h in horizons):
+        raise InputError("mast_m applies to the sites with the default flat horizon; give the "
+                         "mast of a DEM horizon to Horizon.from_dem(..., "
+                         "height_above_ground_m=...)", field="mast_m", value=mast_m)
     networks = list(networks)
+    dup = [n for k, n in enumerate(networks) if n in networks[:k]]
+    if dup:
+        raise InputError(f"network {dup[0]!r} is listed twice", field="networks", value=dup[0])
     if not (isinstance(contact_step_s, (int, float)) and not isinstance(contact_step_s, bool)
             and math.isfinite(contact_step_s) and 10.0 <= contact_step_s <= 3600.0):
         raise InputError(f"contact_step_s = {contact_step_s!r} must be in [10, 3600] s",
