@@ -116,6 +116,8 @@ def test_cli_site_errors_are_one_clear_line(tmp_path):
 
 
 def test_cli_site_list():
-    proc = _cosmoplan("site", "--list", "x")
+    proc = _cosmoplan("site", "--list")
     assert proc.returncode == 0
     assert "shackleton-rim" in proc.stdout and "malapert-massif" in proc.stdout
+    proc = _cosmoplan("site")
+    assert proc.returncode == 2 and "--list" in proc.stderr

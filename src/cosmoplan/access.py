@@ -563,16 +563,25 @@ class LunarSiteTarget:
     def station_margin(self, station_itrf, epochs):
         """Elevation of stations seen from the site minus the site's horizon there (rad).
 
-        ``station_itrf``: ITRF km, shape (3,) or epochs.shape + (3,); ``epochs``: Epoch.
+        Geometric directions (as on the station side). ``station_itrf``: ITRF km, any
+        shape (..., 3) broadcasting against ``epochs`` (e.g. (K, 1, 3) for K stations on a
+        grid of N epochs gives (K, N)); ``epochs``: Epoch. The lunar orientation, the
+        Moon's position and the ITRF -> GCRF rotation are computed once for all stations.
         """
-        from .moon import look_angles
+        from .ephemeris import moon_position_gcrf
+        from .frames import rotation_matrix
+        from .moon import enu_matrix, selenographic_to_fixed
+        from .moon import rotation_matrix as moon_rotation
 
-        def station_gcrf(ep):
-            return transform(np.broadcast_to(station_itrf, ep.shape + (3,)), None, ep,
-                             "ITRF", "GCRF")[0]
-
-        az, el, _ = look_angles(self._lat, self._lon, self._height, epochs, station_gcrf,
-                                correction="none")
+        m_me = moon_rotation(epochs, "MOON_ME")  # (N, 3, 3): r_ME = m r_GCRF
+        site_me = selenographic_to_fixed(self._lat, self._lon, self._height)
+        moon = moon_position_gcrf(epochs)
+        i2g = rotation_matrix(epochs, "ITRF", "GCRF")
+        st = np.einsum("...ij,...j->...i", i2g, np.asarray(station_itrf, float))
+        rel_me = np.einsum("...ij,...j->...i", m_me, st - moon) - site_me
+        enu = np.einsum("ij,...j->...i", enu_matrix(self._lat, self._lon), rel_me)
+        az = np.mod(np.arctan2(enu[..., 0], enu[..., 1]), 2.0 * np.pi)
+        el = np.arctan2(enu[..., 2], np.hypot(enu[..., 0], enu[..., 1]))
         return el - self.horizon.elevation_at(az) - self.min_elevation
 
 
@@ -690,15 +699,16 @@ def _intervals(stations, epochs, target, mask_deg, tol_s):
     margin = np.empty((len(stations), t.size))
     for k in range(len(stations)):
         margin[k] = topocentric_azel(r_itrf, lat[k], lon[k], hgt[k])[1] - masks[k]
-        if far_side is not None:
-            margin[k] = np.minimum(margin[k], far_side(stations[k].itrf(), epochs))
+    if far_side is not None:
+        st_itrf = np.array([s.itrf() for s in stations])
+        margin = np.minimum(margin, far_side(st_itrf[:, None, :], epochs))
     t0 = epochs[0]
 
     def evaluate(ks, mid):
         ep = t0 + mid
         m = topocentric_azel(_itrf(fn(ep), ep), lat[ks], lon[ks], hgt[ks])[1] - masks[ks]
         if far_side is not None:
-            m = np.minimum(m, far_side(np.array([s.itrf() for s in stations])[ks], ep))
+            m = np.minimum(m, far_side(st_itrf[ks], ep))
         return m
 
     # 200 halvings take any bracket below 1e-6 s

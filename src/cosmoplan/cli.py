@@ -552,7 +552,7 @@ def halo(
 
 @app.command()
 def site(
-    name: str = typer.Argument(..., help="A bundled lunar site (e.g. \"Shackleton rim\", "
+    name: str = typer.Argument(None, help="A bundled lunar site (e.g. \"Shackleton rim\", "
                                          "south-pole; see --list), or a label for --lat/--lon."),
     start: str = typer.Option(None, "--from", help="Start, UTC (default today 00:00)."),
     days: float = typer.Option(365.0, "--days", help="Length of the span, days."),
@@ -596,6 +596,9 @@ def site(
                 console.print(Text(f"{key:<18} {s.lat_deg:9.4f} {s.lon_east_deg:10.4f}  "
                                    f"{s.name}"))
             return
+        if name is None:
+            raise InputError("give a site: a bundled one's NAME (cosmoplan site --list shows "
+                             "them) or a label with --lat and --lon", field="name")
         spec = {}
         if lat is not None or lon is not None:
             if lat is None or lon is None:
