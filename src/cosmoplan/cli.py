@@ -295,7 +295,8 @@ def _report_sites(res):
 
         table = Table(title=Text(f"{span}: percent of time up (Sun: some/all of the disk), "
                                  "longest absence (days), network contact (%)"),
-                      box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False)
+                      box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False,
+                      collapse_padding=True)
         for col in ("site", "Sun %", "night", "Earth %", "gap"):
             table.add_column(col, justify="left" if col == "site" else "right",
                              no_wrap=True)
