@@ -25,7 +25,7 @@ def _cosmoplan(*args, cwd=None):
 def _short(text, days="10.0", networks='["china"]'):
     """The bundled ILRS scenario over a short 2025 span (inside the IERS tables)."""
     text = text.replace('start = "2028-01-01T00:00:00Z"', 'start = "2025-03-01T00:00:00Z"')
-    text = text.replace("days = 365.0", f"days = {days}")
+    text = text.replace("days = 366.0", f"days = {days}")
     return text.replace('networks = ["china", "russia", "esa", "nasa"]', f"networks = {networks}")
 
 
@@ -35,7 +35,7 @@ def test_bundled_ilrs_scenario_loads_every_candidate_site():
     sites = [s for s, _ in sc._horizons]
     assert len(sites) == 7 and all(s.lat_deg <= -85.0 for s in sites)
     assert sc.ground.networks == ["china", "russia", "esa", "nasa"]
-    assert sc.span.start.startswith("2028-01-01") and sc.span.days == 365.0
+    assert sc.span.start.startswith("2028-01-01") and sc.span.days == 366.0
 
 
 @pytest.fixture(scope="module")

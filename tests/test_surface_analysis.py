@@ -161,3 +161,22 @@ def test_bad_inputs_are_clear_errors():
         analyze_site("south pole", Epoch.from_iso("2050-12-30T00:00:00", scale="tdb"), 5.0)
     with pytest.raises(InputError):
         LunarSite("bad", -91.0, 0.0)
+
+
+def test_a_dem_horizon_is_refused_at_another_site():
+    from cosmoplan.access import LunarSiteTarget
+    from cosmoplan.surface.horizon import polar_stereographic
+
+    lat, lon = -89.45, 222.7
+    x0, y0 = polar_stereographic(math.radians(lat), math.radians(lon))
+    n, px = 101, 100.0
+    tr = (px, 0.0, x0 - n * px / 2, 0.0, -px, y0 + n * px / 2)
+    h = Horizon.from_array(np.zeros((n, n)), tr, lat, lon)
+    assert (h.lat_deg, h.lon_deg) == (lat, lon)
+    with pytest.raises(InputError, match="was cast for"):
+        analyze_site("connecting-ridge", START, 1.0, horizon=h)  # (-89.463, 222.51)
+    with pytest.raises(InputError, match="was cast for"):
+        LunarSiteTarget("connecting-ridge", horizon=h)
+    # the same point written with another longitude convention is the same site
+    a = analyze_site(LunarSite("here", lat, lon - 360.0), START, 1.0, step_s=3600.0, horizon=h)
+    assert a.horizon is h

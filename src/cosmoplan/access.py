@@ -541,6 +541,7 @@ class LunarSiteTarget:
         if not isinstance(horizon, Horizon):
             raise InputError(f"horizon must be a Horizon, got {type(horizon).__name__}",
                              field="horizon", value=horizon)
+        horizon.check_site(self.site.lat_deg, self.site.lon_deg, repr(self.site.name))
         self.horizon = horizon
         m = _number(min_elevation_deg, "min_elevation_deg", "lunar site")
         if not -10.0 <= m < 90.0:

@@ -255,8 +255,9 @@ def _report_sites(res):
     first = study.analyses[0]
     nets = list(next(iter(study.coverages.values()))) if study.coverages else []
     console.print(Text(sc.scenario.description or sc.scenario.name, style="bold"))
-    span = (f"{first.start.utc.iso(0)[:10]} + {first.span_s / 86400:g} d, step "
-            f"{first.step_s / 60:g} min")
+    t0 = first.start.utc.iso(0)
+    span = (f"{t0[:10] if t0.endswith('T00:00:00Z') else t0} + {first.span_s / 86400:g} d, "
+            f"step {first.step_s / 60:g} min")
     if len(study.analyses) == 1:
         a = first
         table = Table(title=Text(f"{a.site.name} ({a.site.lat_deg:.4f}, "
@@ -315,9 +316,10 @@ def _report_sites(res):
         for a in study.analyses:
             console.print(Text(f"   {a.site.key}: {a.site.name} ({a.site.lat_deg:.3f}, "
                                f"{a.site.lon_east_deg:.3f} deg), horizon {a.horizon.source}"))
-    console.print(Text("'flat' horizon: the plane normal to the radius; terrain (a DEM or a "
-                       "mask) changes these figures by tens of percent near the pole.",
-                       style="dim"))
+    if any(a.horizon.source == "flat" for a in study.analyses):
+        console.print(Text("'flat' horizon: the plane normal to the radius; terrain (a DEM or "
+                           "a mask) changes these figures by tens of percent near the pole.",
+                           style="dim"))
     _files(res.files)
 
 
@@ -558,13 +560,14 @@ def site(
     start: str = typer.Option(None, "--from", help="Start, UTC (default today 00:00)."),
     days: float = typer.Option(365.0, "--days", help="Length of the span, days."),
     step_minutes: float = typer.Option(5.0, "--step-minutes", help="Grid step, minutes "
-                                                                   "(events refined to 1 s)."),
+                                                                   "(events refined to 0.5 s)."),
     lat: float = typer.Option(None, "--lat", help="Selenographic latitude, deg (own site)."),
     lon: float = typer.Option(None, "--lon", help="East longitude, deg (own site)."),
     horizon: Path = typer.Option(None, "--horizon", help="Horizon mask CSV "
                                                           "(azimuth_deg,elevation_deg)."),
     dem: Path = typer.Option(None, "--dem", help="Lunar DEM GeoTIFF, polar stereographic "
-                                                 "(needs cosmoplan[terrain])."),
+                                                 "(needs the optional 'terrain' extra, "
+                                                 "i.e. rasterio)."),
     mast_m: float = typer.Option(0.0, "--mast-m", help="Observer height above the ground, m."),
     networks: str = typer.Option("china,russia,esa,nasa", "--networks",
                                  help="Ground networks for contacts, comma-separated, or "

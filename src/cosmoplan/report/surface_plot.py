@@ -35,11 +35,13 @@ def _elevation_panel(ax, days, el, horizon, up, title, colour):
     ax.plot(days, np.degrees(el), color=colour, lw=0.8, label="centre elevation")
     lo = min(np.degrees(el).min(), np.degrees(horizon).min())
     ax.fill_between(days, lo, np.degrees(horizon), color="0.85", lw=0, zorder=0)
-    ax.fill_between(days, lo, lo + 0.04 * (np.degrees(el).max() - lo), where=up,
-                    color=colour, alpha=0.35, lw=0, label="up")
+    top = np.degrees(el).max()
+    ax.set_ylim(lo - 0.1 * (top - lo), None)
+    ax.fill_between(days, lo - 0.1 * (top - lo), lo - 0.04 * (top - lo), where=up,
+                    color=colour, alpha=0.5, lw=0, label="up")
     ax.set_ylabel("elevation (deg)")
     ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=7, loc="upper right")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0), borderaxespad=0.2)
     _time_axis(ax)
 
 
@@ -63,7 +65,8 @@ def _polar_panel(ax, a):
     ticks = np.arange(np.ceil(lo), hi + 0.01, max(1.0, np.ceil((hi - lo) / 5)))
     ax.set_yticks(ticks - lo)
     ax.set_yticklabels([f"{t:g} deg" for t in ticks], fontsize=7)
-    ax.set_title("Sun path over the horizon (azimuth from north, clockwise)", fontsize=10)
+    ax.set_title("Sun path over the horizon: azimuth clockwise from north; radius = "
+                 "elevation (higher is further out, the rim is the highest)", fontsize=9)
     ax.legend(fontsize=7, loc="lower left", bbox_to_anchor=(-0.15, -0.12), markerscale=12)
 
 
@@ -120,6 +123,8 @@ def plot_site(a, path=None, *, coverages=None):
     else:
         ax4.plot(days, a.sun_fraction[s], color="orange", lw=0.8)
         ax4.set_ylabel("visible fraction of the solar disk")
+        ax4.set_title("visible fraction of the solar disk (no ground networks asked)",
+                      fontsize=10)
         _time_axis(ax4)
     site = a.site
     fig.suptitle(f"{site.name} ({site.lat_deg:.3f}, {site.lon_deg:.3f} deg), horizon: "
@@ -166,12 +171,13 @@ def plot_site_comparison(analyses, path=None, *, coverages=None):
         nets = list(next(iter(coverages.values())))
         ax3 = ax2.twinx()
         for j, net in enumerate(nets):
-            ax3.plot(x, [100 * coverages[n][net].fraction for n in names], "o-", ms=5,
+            ax3.plot(x + 0.12 * (j - (len(nets) - 1) / 2),
+                     [100 * coverages[n][net].fraction for n in names], "o", ms=6,
                      color=f"C{j + 3}", label=f"{net} network contact (%)")
         ax3.set_ylabel("network contact, % of the span")
         ax3.set_ylim(0, 105)
-        ax3.legend(fontsize=7, loc="upper right")
-    ax2.legend(fontsize=8, loc="upper left")
+        ax3.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.08, 1.0))
+    ax2.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.08, 0.45))
     ax2.set_xticks(x)
     ax2.set_xticklabels(names, rotation=25, ha="right", fontsize=8)
     fig.tight_layout()

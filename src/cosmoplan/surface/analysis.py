@@ -420,6 +420,7 @@ def analyze_site(site, start, days, *, step_s=300.0, horizon=None, mast_m=0.0,
                          "the height to Horizon.from_dem(..., height_above_ground_m=...)",
                          field="mast_m", value=mast_m)
     else:
+        horizon.check_site(site.lat_deg, site.lon_deg, repr(site.name))
         height_km = horizon.site_height_km if horizon.source.startswith("DEM") \
             else site.height_km
     span = days * 86400.0

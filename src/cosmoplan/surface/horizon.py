@@ -261,6 +261,9 @@ class Horizon:
     site_height_km : float
         Height of the observer above the reference sphere used to build it, km (DEM
         horizons: ground height + mast; 0 for flat and CSV horizons unless given).
+    lat_deg, lon_deg : float or None
+        The site a terrain horizon was cast for (DEM horizons), degrees; None for flat and
+        CSV horizons. :meth:`check_site` refuses to apply it elsewhere.
 
     Between samples the horizon is linear in azimuth, periodically (the last sample joins
     the first across north), see :meth:`elevation_at`.
@@ -270,6 +273,20 @@ class Horizon:
     elevation: np.ndarray
     source: str = "user"
     site_height_km: float = 0.0
+    lat_deg: float | None = None
+    lon_deg: float | None = None
+
+    def check_site(self, lat_deg, lon_deg, name="the site"):
+        """InputError if this horizon was cast for another site (more than 1e-6 deg away)."""
+        if self.lat_deg is None or self.lon_deg is None:
+            return
+        dlat = abs(self.lat_deg - lat_deg)
+        dlon = abs((self.lon_deg - lon_deg + 180.0) % 360.0 - 180.0)
+        if dlat > 1e-6 or (dlon > 1e-6 and abs(lat_deg) < 90.0 - 1e-9):
+            raise InputError(f"this horizon ({self.source}) was cast for ({self.lat_deg:.6f}, "
+                             f"{self.lon_deg:.6f}) deg, not for {name} at ({lat_deg:.6f}, "
+                             f"{lon_deg:.6f}) deg: cast it for that site",
+                             field="horizon", value=self.source)
 
     def __post_init__(self):
         az = _vector(self.azimuth, "azimuth")
@@ -556,7 +573,7 @@ class Horizon:
         Band 1 is read as heights in metres above the CRS's sphere (scale and offset of the
         band applied; the band's nodata value, its mask and NaN cells are nodata). The CRS
         must be a polar stereographic (variant A or B, latitude of origin +/-90) on a
-        sphere within 1 km of 1737.4 km, with linear units; a false easting/northing, a
+        sphere within 1 km of 1737.4 km, in metres; a false easting/northing, a
         central meridian, a scale factor or a standard parallel are taken into account.
         With ``max_distance_km`` only the window the rays can reach is read.
 
@@ -994,7 +1011,7 @@ def _cast_horizon(cls, h, tr6, frame, lat_deg, lon_deg, height_above_ground_m, a
     out = np.empty(az.size)
     _cast_kernel(h, ca, cc, ce, cf, up, north, east, frame.sign, r_m, h_obs, floor, az,
                  np.cos(g), np.sin(g), 2.0 * np.sin(g / 2.0) ** 2, out)
-    return cls(az, out, label, h_obs / 1000.0)
+    return cls(az, out, label, h_obs / 1000.0, float(lat_deg), float(lon_deg))
 
 
 @jit
