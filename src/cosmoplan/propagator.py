@@ -43,8 +43,10 @@ from .constants import (
     EGM96_GM_KM3_S2,
     EGM96_J,
     EGM96_RADIUS_KM,
+    MOON_RADIUS_KM,
     WGS84_A_KM,
     WGS84_E2,
+    WGS84_F,
 )
 from .errors import InputError, PropagationError
 from .forces.atmosphere import (
@@ -55,6 +57,9 @@ from .forces.atmosphere import (
     harris_priester_density_kernel,
 )
 from .forces.gravity import zonal_accel_kernel
+from .forces.gravity_field import kernel_work, recursion_coefficients, sh_accel_kernel
+from .forces.srp import srp_accel_kernel
+from .forces.third_body import GM_KM3_S2, hermite_position_kernel, third_body_accel_kernel
 from .time import Epoch
 from .trajectory import Trajectory
 
@@ -79,21 +84,34 @@ class Spacecraft:
         Cross-section for drag, m^2 (>= 0; 0 switches drag off for this vehicle).
     drag_coefficient : float
         C_D (dimensionless, typically 2.0-2.4 for a free-molecular flow).
+    srp_area_m2 : float
+        Cross-section for solar radiation pressure, m^2 (>= 0; 0 switches SRP off for
+        this vehicle).
+    reflectivity_coefficient : float
+        C_R of the cannonball model (1 absorbing .. 2 mirror-like; default 1.5).
     """
 
     name: str = "spacecraft"
     mass_kg: float = 1000.0
     drag_area_m2: float = 0.0
     drag_coefficient: float = 2.2
+    srp_area_m2: float = 0.0
+    reflectivity_coefficient: float = 1.5
 
     def __post_init__(self):
         for fld, low, strict in (("mass_kg", 0.0, True), ("drag_area_m2", 0.0, False),
-                                 ("drag_coefficient", 0.0, False)):
+                                 ("drag_coefficient", 0.0, False), ("srp_area_m2", 0.0, False),
+                                 ("reflectivity_coefficient", 0.0, False)):
             val = getattr(self, fld)
             if not np.isfinite(val) or val < low or (strict and val == low):
                 raise InputError(
                     f"{fld} must be {'>' if strict else '>='} {low}, got {val!r}",
                     field=fld, value=val)
+
+    @property
+    def srp_m2_kg(self):
+        """C_R A_srp / m, m^2/kg (cannonball solar radiation pressure)."""
+        return self.reflectivity_coefficient * self.srp_area_m2 / self.mass_kg
 
     @property
     def ballistic_m2_kg(self):
@@ -121,8 +139,14 @@ class ForceModel:
     mu: float = EGM96_GM_KM3_S2
     radius_km: float = EGM96_RADIUS_KM
     zonal_j: tuple = field(default=tuple(EGM96_J), repr=False)
+    gravity_degree: int = 0
+    gravity_order: int | None = None
+    gravity_field: object = field(default=None, repr=False, compare=False)
+    third_bodies: tuple = ()
+    srp: bool = False
 
     def __post_init__(self):
+        self._check_high_fidelity()
         if self.zonal_degree not in (0, 1) and not 2 <= self.zonal_degree <= len(self.zonal_j) - 1:
             raise InputError(
                 f"zonal_degree must be 0 or 2..{len(self.zonal_j) - 1}, got "
@@ -141,12 +165,55 @@ class ForceModel:
                 "'harris-priester' or none", field="atmosphere", value=self.atmosphere)
         object.__setattr__(self, "atmosphere", None if atm in (None, "none") else atm)
 
+    def _check_high_fidelity(self):
+        from .forces.gravity_field import GravityField, default_field
+
+        deg = self.gravity_degree
+        if isinstance(deg, bool) or not isinstance(deg, (int, np.integer)) or deg < 0:
+            raise InputError(f"gravity_degree must be a whole number >= 0 (0: zonal_degree "
+                             f"only), got {deg!r}", field="gravity_degree", value=deg)
+        if deg:
+            fld = self.gravity_field if self.gravity_field is not None else default_field()
+            if not isinstance(fld, GravityField):
+                raise InputError(f"gravity_field must be a GravityField (load_gfc), got "
+                                 f"{type(fld).__name__}", field="gravity_field", value=fld)
+            order = deg if self.gravity_order is None else self.gravity_order
+            if isinstance(order, bool) or not isinstance(order, (int, np.integer)) \
+                    or not 0 <= order <= deg:
+                raise InputError(f"gravity_order must be in 0..gravity_degree ({deg}), got "
+                                 f"{order!r}", field="gravity_order", value=order)
+            if deg > fld.max_degree:
+                raise InputError(f"gravity_degree {deg} is more than {fld.name} holds "
+                                 f"({fld.max_degree})", field="gravity_degree", value=deg)
+            object.__setattr__(self, "gravity_field", fld)
+            object.__setattr__(self, "gravity_order", int(order))
+            object.__setattr__(self, "mu", float(fld.mu))
+            object.__setattr__(self, "radius_km", float(fld.radius_km))
+        bodies = tuple(str(b).lower() for b in self.third_bodies)
+        bad = [b for b in bodies if b not in ("sun", "moon")]
+        if bad or len(set(bodies)) != len(bodies):
+            raise InputError(f"third_bodies must be distinct names among 'sun', 'moon', got "
+                             f"{self.third_bodies!r}", field="third_bodies",
+                             value=self.third_bodies)
+        object.__setattr__(self, "third_bodies", bodies)
+        if not isinstance(self.srp, (bool, np.bool_)):
+            raise InputError(f"srp must be True or False, got {self.srp!r}", field="srp",
+                             value=self.srp)
+
     def describe(self):
         """One line saying what is modelled, for reports."""
-        grav = ("two-body" if self.zonal_degree < 2
-                else f"EGM96 zonals J2..J{self.zonal_degree}")
-        drag = f"{self.atmosphere} drag" if self.atmosphere else "no drag"
-        return f"{grav}, {drag}"
+        if self.gravity_degree:
+            grav = (f"{self.gravity_field.name} {self.gravity_degree}x{self.gravity_order}")
+        else:
+            grav = ("two-body" if self.zonal_degree < 2
+                    else f"EGM96 zonals J2..J{self.zonal_degree}")
+        parts = [grav]
+        if self.third_bodies:
+            parts.append(" + ".join(b.title() for b in self.third_bodies) + " point mass")
+        parts.append(f"{self.atmosphere} drag" if self.atmosphere else "no drag")
+        if self.srp:
+            parts.append("SRP (cannonball, conical Earth and Moon shadows)")
+        return ", ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -212,8 +279,13 @@ def _geodetic_height(x, y, z):
 
 @jit
 def _rhs_kernel(t, y, nsat, c, w, era0, mu, radius, jn, nmax, atm, exp_table, hp_table, hp_n,
-                sun_t0, sun_dt, sun_u, bc, omega):
+                sun_t0, sun_dt, sun_u, bc, omega, sh_n, sh_m, sh_c, sh_s, sh_rec, sh_work,
+                b_t0, b_dt, b_pos, b_vel, b_gm, b_use, srp_k, use_srp, earth_a, earth_f,
+                moon_r):
     out = np.empty_like(y)
+    # Sun (body 0) and Moon (body 1), geocentric GCRF, from the Hermite tables
+    sun_x, sun_y, sun_z = hermite_position_kernel(b_t0, b_dt, b_pos[0], b_vel[0], t)
+    moon_x, moon_y, moon_z = hermite_position_kernel(b_t0, b_dt, b_pos[1], b_vel[1], t)
     # CIRS -> ITRF at t: W R3(ERA); the zonal field is symmetric about the ITRF z axis.
     th = era0 + omega * t
     ct, st = np.cos(th), np.sin(th)
@@ -233,7 +305,11 @@ def _rhs_kernel(t, y, nsat, c, w, era0, mu, radius, jn, nmax, atm, exp_table, hp
         qx = m[0, 0] * px + m[0, 1] * py + m[0, 2] * pz
         qy = m[1, 0] * px + m[1, 1] * py + m[1, 2] * pz
         qz = m[2, 0] * px + m[2, 1] * py + m[2, 2] * pz
-        bx, by, bz = zonal_accel_kernel(qx, qy, qz, mu, radius, jn, nmax)
+        if sh_n > 0:
+            bx, by, bz = sh_accel_kernel(qx, qy, qz, mu, radius, sh_c, sh_s, sh_n, sh_m,
+                                         sh_rec, sh_work)
+        else:
+            bx, by, bz = zonal_accel_kernel(qx, qy, qz, mu, radius, jn, nmax)
         ax = m[0, 0] * bx + m[1, 0] * by + m[2, 0] * bz
         ay = m[0, 1] * bx + m[1, 1] * by + m[2, 1] * bz
         az = m[0, 2] * bx + m[1, 2] * by + m[2, 2] * bz
@@ -273,9 +349,31 @@ def _rhs_kernel(t, y, nsat, c, w, era0, mu, radius, jn, nmax, atm, exp_table, hp
         out[k] = y[k + 3]
         out[k + 1] = y[k + 4]
         out[k + 2] = y[k + 5]
-        out[k + 3] = c[0, 0] * ax + c[1, 0] * ay + c[2, 0] * az
-        out[k + 4] = c[0, 1] * ax + c[1, 1] * ay + c[2, 1] * az
-        out[k + 5] = c[0, 2] * ax + c[1, 2] * ay + c[2, 2] * az
+        gax = c[0, 0] * ax + c[1, 0] * ay + c[2, 0] * az
+        gay = c[0, 1] * ax + c[1, 1] * ay + c[2, 1] * az
+        gaz = c[0, 2] * ax + c[1, 2] * ay + c[2, 2] * az
+        # third bodies and SRP in GCRF
+        if b_use[0]:
+            tx, ty, tz = third_body_accel_kernel(gx, gy, gz, sun_x, sun_y, sun_z, b_gm[0])
+            gax += tx
+            gay += ty
+            gaz += tz
+        if b_use[1]:
+            tx, ty, tz = third_body_accel_kernel(gx, gy, gz, moon_x, moon_y, moon_z, b_gm[1])
+            gax += tx
+            gay += ty
+            gaz += tz
+        if use_srp and srp_k[i] > 0.0:
+            # the Earth's pole (CIRS z) in GCRF is the third row of GCRF -> CIRS
+            tx, ty, tz = srp_accel_kernel(gx, gy, gz, sun_x, sun_y, sun_z, moon_x, moon_y,
+                                          moon_z, c[2, 0], c[2, 1], c[2, 2], srp_k[i],
+                                          earth_a, earth_f, moon_r, 0)
+            gax += tx
+            gay += ty
+            gaz += tz
+        out[k + 3] = gax
+        out[k + 4] = gay
+        out[k + 5] = gaz
     return out
 
 
@@ -366,24 +464,60 @@ class NumericalPropagator:
             sun_t0, sun_dt, sun_u = float(nodes[0]), 3600.0, np.ascontiguousarray(bulge)
         else:
             sun_t0, sun_dt, sun_u = 0.0, 1.0, np.zeros((2, 3))
+        if fm.gravity_degree:
+            fld = fm.gravity_field
+            sh_n, sh_m = int(fm.gravity_degree), int(fm.gravity_order)
+            sh_c = np.array(fld.c[:sh_n + 1, :sh_n + 1])  # writeable copies: one numba type
+            sh_s = np.array(fld.s[:sh_n + 1, :sh_n + 1])
+            sh_rec = np.array(recursion_coefficients(sh_n))
+            sh_work = kernel_work(sh_n)
+        else:
+            sh_n, sh_m = 0, 0
+            sh_c = sh_s = np.zeros((1, 1))
+            sh_rec = np.zeros((3, 1, 1))
+            sh_work = kernel_work(0)
+        use = np.array([("sun" in fm.third_bodies), ("moon" in fm.third_bodies)])
+        if use.any() or fm.srp:
+            from .forces.third_body import body_table
+
+            lo = min(t_lo, t_hi) - 2400.0
+            span = abs(t_hi - t_lo) + 4800.0
+            tables = [body_table(b, epoch0 + lo, span, 1200.0, origin=epoch0)
+                      for b in ("sun", "moon")]
+            b_t0, b_dt = float(tables[0].t0_s), float(tables[0].step_s)
+            b_pos = np.ascontiguousarray(np.stack([tb.pos for tb in tables]))
+            b_vel = np.ascontiguousarray(np.stack([tb.vel for tb in tables]))
+        else:
+            b_t0, b_dt = 0.0, 1.0
+            b_pos = np.zeros((2, 2, 3))
+            b_vel = np.zeros((2, 2, 3))
         return dict(c=c, w=w, era0=era0, mu=fm.mu, radius=fm.radius_km,
                     jn=np.asarray(fm.zonal_j, float),
                     nmax=int(fm.zonal_degree), atm=atm, exp_table=EXPONENTIAL_TABLE,
                     hp_table=HARRIS_PRIESTER_TABLE, hp_n=float(fm.harris_priester_n),
                     sun_t0=sun_t0, sun_dt=sun_dt, sun_u=sun_u,
-                    omega=EARTH_ROTATION_RATE_RAD_S)
+                    omega=EARTH_ROTATION_RATE_RAD_S, sh_n=sh_n, sh_m=sh_m, sh_c=sh_c,
+                    sh_s=sh_s, sh_rec=sh_rec, sh_work=sh_work, b_t0=b_t0, b_dt=b_dt,
+                    b_pos=b_pos, b_vel=b_vel,
+                    b_gm=np.array([GM_KM3_S2["sun"], GM_KM3_S2["moon"]]), b_use=use,
+                    use_srp=bool(fm.srp), earth_a=WGS84_A_KM, earth_f=WGS84_F,
+                    moon_r=MOON_RADIUS_KM)
 
-    def _integrate(self, ctx, y0, bc, t0, t1, t_eval=None):
+    def _integrate(self, ctx, y0, bc, t0, t1, t_eval=None, srp_k=None):
         """Integrate the stacked states y0 (6N,) from t0 to t1 (s from the context epoch)."""
         nsat = y0.size // 6
         bc = np.ascontiguousarray(bc, dtype=float)
+        srp_k = np.zeros(nsat) if srp_k is None else np.ascontiguousarray(srp_k, float)
         if t1 == t0:
             ys = None if t_eval is None else np.repeat(y0[:, None], len(t_eval), axis=1)
             return y0.copy(), ys
         args = (nsat, ctx["c"], ctx["w"], ctx["era0"], ctx["mu"], ctx["radius"], ctx["jn"],
                 ctx["nmax"], ctx["atm"],
                 ctx["exp_table"], ctx["hp_table"], ctx["hp_n"], ctx["sun_t0"], ctx["sun_dt"],
-                ctx["sun_u"], bc, ctx["omega"])
+                ctx["sun_u"], bc, ctx["omega"], ctx["sh_n"], ctx["sh_m"], ctx["sh_c"],
+                ctx["sh_s"], ctx["sh_rec"], ctx["sh_work"], ctx["b_t0"], ctx["b_dt"],
+                ctx["b_pos"], ctx["b_vel"], ctx["b_gm"], ctx["b_use"], srp_k,
+                ctx["use_srp"], ctx["earth_a"], ctx["earth_f"], ctx["moon_r"])
 
         def fun(t, y):
             return _rhs_kernel(t, y, *args)
@@ -447,13 +581,14 @@ class NumericalPropagator:
         if t_end < 0:
             times = times[::-1]
         bc = np.array([s.ballistic_m2_kg for s in scs])
+        srp_k = np.array([s.srp_m2_kg for s in scs])
         y = rv0.reshape(-1).copy()
         t = 0.0
         for tb in times:
-            y, _ = self._integrate(ctx, y, bc, t, tb)
+            y, _ = self._integrate(ctx, y, bc, t, tb, srp_k=srp_k)
             t = tb
             y = self._apply_burns(y, maneuvers, epoch0, tb)
-        y, _ = self._integrate(ctx, y, bc, t, t_end)
+        y, _ = self._integrate(ctx, y, bc, t, t_end, srp_k=srp_k)
         out = y.reshape(n, 6)
         return out[0] if single else out
 
@@ -571,6 +706,7 @@ class NumericalPropagator:
             raise InputError("a maneuver lies after the last output epoch", field="maneuvers")
         ctx = self._context(epoch0, 0.0, t_end)
         bc = np.array([sc.ballistic_m2_kg])
+        srp_k = np.array([sc.srp_m2_kg])
         y = np.r_[r0, v0]
         t = 0.0
         arcs_t, arcs_y, dvs = [], [], []
@@ -578,7 +714,7 @@ class NumericalPropagator:
         for kb, t_next in enumerate(bounds):
             sel = t_out[(t_out >= t - 1e-9) & (t_out <= t_next + 1e-9)]
             teval = np.unique(np.r_[t, sel, t_next])
-            y_end, ys = self._integrate(ctx, y, bc, t, t_next, t_eval=teval)
+            y_end, ys = self._integrate(ctx, y, bc, t, t_next, t_eval=teval, srp_k=srp_k)
             arcs_t.append(teval)
             arcs_y.append(ys.T.copy())
             y = y_end
