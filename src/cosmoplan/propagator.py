@@ -33,6 +33,7 @@ ODE system of size 6N), the fast path for differential correction and dispersion
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from scipy.integrate import solve_ivp
@@ -64,7 +65,8 @@ from .time import Epoch
 from .trajectory import Trajectory
 
 __all__ = ["Spacecraft", "ForceModel", "ImpulsiveManeuver", "NumericalPropagator",
-           "PropagationResult"]
+           "PropagationResult", "Event", "EventOccurrence", "EventFrame", "node_event",
+           "apsis_event", "altitude_event", "latitude_event", "station_event"]
 
 _ATMOSPHERES = {None: 0, "none": 0, "exponential": 1, "harris-priester": 2}
 REENTRY_RADIUS_KM = 6356.752 + 80.0
@@ -260,6 +262,135 @@ class ImpulsiveManeuver:
         return m.T @ dv
 
 
+@dataclass(frozen=True)
+class Event:
+    """A condition watched during propagation: it occurs where ``g`` changes sign.
+
+    Attributes
+    ----------
+    name : str
+        Label of its occurrences.
+    g : callable
+        ``g(t_s, r, v, frame) -> float``: ``t_s`` seconds from the propagation's initial
+        epoch, ``r``, ``v`` GCRF km and km/s (shape (3,)), ``frame`` an :class:`EventFrame`
+        giving the Earth-fixed and CIRS positions the built-in events use. Continuous
+        near its roots.
+    direction : {0, 1, -1}
+        Occurs on any sign change (0), only when ``g`` increases (1) or decreases (-1).
+    action : {'record', 'stop'} or ImpulsiveManeuver
+        Record it; stop the propagation there (the last sample is the event's state); or
+        apply the maneuver's dv (its ``dv`` and ``frame``; its epoch is ignored) and go on.
+
+    Occurrences are located by the integrator's event finder on its dense output
+    (Brent's method to ~1e-12 relative: far below 1 ms) and listed in
+    :attr:`PropagationResult.events`. See :func:`node_event`, :func:`apsis_event`,
+    :func:`altitude_event`, :func:`latitude_event`, :func:`station_event`.
+    """
+
+    name: str
+    g: object
+    direction: int = 0
+    action: object = "record"
+
+    def __post_init__(self):
+        if not callable(self.g):
+            raise InputError(f"event {self.name!r}: g must be callable g(t_s, r, v, frame)",
+                             field="g", value=self.g)
+        if self.direction not in (0, 1, -1):
+            raise InputError(f"event {self.name!r}: direction must be 0, 1 or -1, got "
+                             f"{self.direction!r}", field="direction", value=self.direction)
+        if not (self.action in ("record", "stop") or isinstance(self.action,
+                                                                ImpulsiveManeuver)):
+            raise InputError(f"event {self.name!r}: action must be 'record', 'stop' or an "
+                             f"ImpulsiveManeuver, got {self.action!r}", field="action",
+                             value=self.action)
+
+
+class EventOccurrence(NamedTuple):
+    """One occurrence: ``epoch`` (Epoch), ``name``, and the GCRF ``r`` (km), ``v`` (km/s)
+    there (before a maneuver the event applies)."""
+
+    epoch: Epoch
+    name: str
+    r: np.ndarray
+    v: np.ndarray
+
+
+class EventFrame:
+    """Earth orientation during a propagation, as the force model holds it (GCRF -> CIRS
+    fixed at the initial epoch, the Earth rotation angle advancing at the nominal rate,
+    polar motion held): ``cirs(r)`` and ``itrf(t_s, r)`` for the built-in events."""
+
+    def __init__(self, c, w, era0, omega):
+        self.c, self.w, self.era0, self.omega = c, w, era0, omega
+
+    def cirs(self, r):
+        return self.c @ r
+
+    def itrf(self, t_s, r):
+        p = self.c @ r
+        th = self.era0 + self.omega * t_s
+        ct, st = np.cos(th), np.sin(th)
+        return self.w @ np.array([ct * p[0] + st * p[1], -st * p[0] + ct * p[1], p[2]])
+
+
+def node_event(which="any", action="record"):
+    """Equator crossings (CIRS: the true equator of date): ``which`` 'ascending',
+    'descending' or 'any'."""
+    d = {"ascending": 1, "descending": -1, "any": 0}.get(which)
+    if d is None:
+        raise InputError(f"which must be ascending, descending or any, got {which!r}",
+                         field="which", value=which)
+    return Event(f"{which} node" if d else "node", lambda t, r, v, f: f.cirs(r)[2], d, action)
+
+
+def apsis_event(which="any", action="record"):
+    """Periapsis ('periapsis': r.v rising through 0), apoapsis, or either ('any')."""
+    d = {"periapsis": 1, "apoapsis": -1, "any": 0}.get(which)
+    if d is None:
+        raise InputError(f"which must be periapsis, apoapsis or any, got {which!r}",
+                         field="which", value=which)
+    return Event(which if d else "apsis", lambda t, r, v, f: float(r @ v), d, action)
+
+
+def altitude_event(altitude_km, direction=0, action="record"):
+    """Geodetic (WGS-84) altitude crossing ``altitude_km`` (direction -1: descending
+    through it, e.g. with action 'stop' for an entry interface)."""
+    h = float(altitude_km)
+    return Event(f"altitude {h:g} km",
+                 lambda t, r, v, f: _geodetic_height(*f.cirs(r)) - h, direction, action)
+
+
+def latitude_event(latitude_deg, direction=0, action="record"):
+    """Geodetic latitude crossing ``latitude_deg``."""
+    from .frames import itrf_to_geodetic
+
+    lat = np.radians(float(latitude_deg))
+    return Event(f"latitude {float(latitude_deg):g} deg",
+                 lambda t, r, v, f: float(itrf_to_geodetic(f.cirs(r))[0]) - lat,
+                 direction, action)
+
+
+def station_event(station, min_elevation_deg=None, action="record"):
+    """Rise (g increasing) and set of the spacecraft above a ground station's mask.
+
+    ``station``: a :class:`cosmoplan.access.GroundStation` or bundled station name;
+    ``min_elevation_deg``: default the station's own mask. Geometric elevation above the
+    WGS-84 ellipsoid normal (:func:`cosmoplan.frames.topocentric_azel`).
+    """
+    from .access import _resolve_one
+    from .frames import topocentric_azel
+
+    st = _resolve_one(station)
+    mask = np.radians(st.min_elevation_deg if min_elevation_deg is None
+                      else float(min_elevation_deg))
+
+    def g(t, r, v, f):
+        return float(topocentric_azel(f.itrf(t, r), st.lat, st.lon, st.height_km)[1]) - mask
+
+    return Event(f"{st.name} pass", g, 0, action)
+
+
 @jit
 def _geodetic_height(x, y, z):
     """WGS-84 geodetic height (km) of a point given in a pole-aligned frame (Vallado Alg. 12)."""
@@ -408,18 +539,28 @@ class PropagationResult:
         The burns applied, in time order.
     dv_gcrf : ndarray, shape (K, 3)
         Each burn in GCRF, km/s.
-    shadow_events : list of (Epoch, str)
-        With SRP on: every penumbra/umbra entry and exit of the Earth's and the Moon's
-        shadows (conical, the lighting ratio crossing :data:`SHADOW_EDGE` from 1 or 0),
-        located by the integrator's event finder on its dense output and used as
-        integration boundaries.
+    events : list of EventOccurrence
+        Every occurrence of the watched :class:`Event` s and, with SRP on, every
+        penumbra/umbra entry and exit of the Earth's and the Moon's shadows (conical, the
+        lighting ratio crossing :data:`SHADOW_EDGE` from 1 or 0), in time order, located
+        by the integrator's event finder on its dense output and used as integration
+        boundaries.
+    stopped : EventOccurrence or None
+        The event that stopped the propagation (its state is the last sample).
     """
 
     trajectory: Trajectory
     arcs: list
     maneuvers: list
     dv_gcrf: np.ndarray
-    shadow_events: list = field(default_factory=list)
+    events: list = field(default_factory=list)
+    stopped: object = None
+
+    @property
+    def shadow_events(self):
+        """``[(epoch, kind), ...]`` of the shadow entries and exits in :attr:`events`."""
+        return [(e.epoch, e.name) for e in self.events
+                if e.name.startswith(("penumbra ", "umbra "))]
 
     @property
     def final(self):
@@ -526,19 +667,22 @@ class NumericalPropagator:
                     use_srp=bool(fm.srp), earth_a=WGS84_A_KM, earth_f=WGS84_F,
                     moon_r=MOON_RADIUS_KM)
 
-    def _integrate(self, ctx, y0, bc, t0, t1, t_eval=None, srp_k=None, record=None):
+    def _integrate(self, ctx, y0, bc, t0, t1, t_eval=None, srp_k=None, record=None,
+                   events=()):
         """Integrate the stacked states y0 (6N,) from t0 to t1 (s from the context epoch).
 
-        With SRP on (one state), shadow edges are integration boundaries; ``record`` (a
-        list) receives ``(t, kind)`` for each, kind in 'penumbra entry', 'penumbra exit',
-        'umbra entry', 'umbra exit'.
+        With SRP on (one state), shadow edges are integration boundaries. ``events``
+        (:class:`Event`, one state only) are watched; ``record`` (a list) receives
+        ``(t, name, y)`` for every shadow edge and event occurrence. Returns
+        ``(y_end, ys, t_stop)``: ``t_stop`` is the time a 'stop' event ended the arc (else
+        None), and ``ys`` then holds only the samples before it.
         """
         nsat = y0.size // 6
         bc = np.ascontiguousarray(bc, dtype=float)
         srp_k = np.zeros(nsat) if srp_k is None else np.ascontiguousarray(srp_k, float)
         if t1 == t0:
             ys = None if t_eval is None else np.repeat(y0[:, None], len(t_eval), axis=1)
-            return y0.copy(), ys
+            return y0.copy(), ys, None
         args = (nsat, ctx["c"], ctx["w"], ctx["era0"], ctx["mu"], ctx["radius"], ctx["jn"],
                 ctx["nmax"], ctx["atm"],
                 ctx["exp_table"], ctx["hp_table"], ctx["hp_n"], ctx["sun_t0"], ctx["sun_dt"],
@@ -556,7 +700,8 @@ class NumericalPropagator:
 
         reentry.terminal = True
         reentry.direction = -1
-        events = [reentry]
+        watch = [reentry]  # (callable, name or None, action)
+        actions = [None]
         if ctx["use_srp"] and nsat == 1 and srp_k[0] > 0.0:
             light = (ctx["c"], ctx["b_t0"], ctx["b_dt"], ctx["b_pos"], ctx["b_vel"],
                      ctx["earth_a"], ctx["earth_f"], ctx["moon_r"])
@@ -569,55 +714,86 @@ class NumericalPropagator:
                 g.direction = direction
                 return g
 
-            # penumbra entry / exit (nu leaves / reaches 1), umbra entry / exit (nu reaches /
-            # leaves 0); the kinds below follow this order
-            events += [edge(1.0 - SHADOW_EDGE, -1), edge(1.0 - SHADOW_EDGE, 1),
-                       edge(SHADOW_EDGE, -1), edge(SHADOW_EDGE, 1)]
+            # penumbra entry / exit (nu leaves / reaches 1), umbra entry / exit
+            for level, direction, name in ((1.0 - SHADOW_EDGE, -1, "penumbra entry"),
+                                           (1.0 - SHADOW_EDGE, 1, "penumbra exit"),
+                                           (SHADOW_EDGE, -1, "umbra entry"),
+                                           (SHADOW_EDGE, 1, "umbra exit")):
+                watch.append(edge(level, direction))
+                actions.append(("shadow", name))
+        if events:
+            if nsat != 1:
+                raise InputError("events are watched for one state at a time",
+                                 field="events")
+            frame = EventFrame(ctx["c"], ctx["w"], ctx["era0"], ctx["omega"])
+            for ev in events:
+                def g(t, y, ev=ev):
+                    return float(ev.g(t, y[:3], y[3:6], frame))
+
+                g.terminal = True  # every occurrence is an integration boundary
+                g.direction = ev.direction
+                watch.append(g)
+                actions.append(("event", ev))
         atol = np.tile(np.r_[np.full(3, self.atol_km), np.full(3, self.atol_km * 1e-3)], nsat)
-        # restart at every shadow edge (terminal events) so no step straddles one
-        t_cur, y_cur, out_y = t0, y0, []
         forward = t1 >= t0
-        for _ in range(100_000):
+        # restart at every watched occurrence (terminal events) so no step straddles one
+        t_cur, y_cur, out_y = t0, y0, []
+        for _ in range(1_000_000):
             te = None if t_eval is None else np.asarray(t_eval, float)
             if te is not None:
                 te = te[(te >= t_cur) & (te <= t1)] if forward else \
                     te[(te <= t_cur) & (te >= t1)]
                 if out_y and te.size and te[0] == t_cur:
-                    te = te[1:]  # already recorded at the edge
+                    te = te[1:]  # already recorded at the restart
             sol = solve_ivp(fun, (t_cur, t1), y_cur, method="DOP853", rtol=self.rtol,
-                            atol=atol, t_eval=te, events=events)
+                            atol=atol, t_eval=te, events=watch)
             if te is not None and te.size:
                 out_y.append(np.asarray(sol.y, float).reshape(y0.size, -1))
             if sol.status == 1 and sol.t_events[0].size:
                 raise PropagationError(
                     f"a state re-entered (geocentric radius below {REENTRY_RADIUS_KM:.0f} km) "
-                    f"{sol.t_events[0][0] - t0:.0f} s into the arc")
+                    f"{sol.t_events[0][0] - t0:.0f} s into the arc: add an altitude_event "
+                    "with action 'stop' to end there")
             if sol.status == 1:
-                hit = [k for k in range(1, len(events)) if sol.t_events[k].size]
-                t_hit = float(sol.t_events[hit[0]][0])
-                y_hit = sol.y_events[hit[0]][0]
-                if abs(t_hit - t_cur) < 1e-2:  # the edge we restarted on: step past it
+                hit = min((k for k in range(1, len(watch)) if sol.t_events[k].size),
+                          key=lambda k: abs(float(sol.t_events[k][0]) - t_cur))
+                t_hit = float(sol.t_events[hit][0])
+                y_hit = np.asarray(sol.y_events[hit][0], float)
+                if abs(t_hit - t_cur) < 1e-2:  # the occurrence we restarted on: step past
                     t_hit = t_cur + (1e-2 if forward else -1e-2)
                     y_hit = solve_ivp(fun, (t_cur, t_hit), y_cur, method="DOP853",
                                       rtol=self.rtol, atol=atol).y[:, -1]
-                elif record is not None:
-                    kinds = ("penumbra entry", "penumbra exit", "umbra entry", "umbra exit")
-                    kind = kinds[hit[0] - 1]
+                    t_cur, y_cur = t_hit, y_hit
+                    continue
+                kind, what = actions[hit]
+                if kind == "shadow":
+                    name = what
                     if not forward:  # backwards in time, entries and exits swap
-                        kind = kind.replace("entry", "x").replace("exit", "entry") \
+                        name = name.replace("entry", "x").replace("exit", "entry") \
                             .replace("x", "exit")
-                    record.append((t_hit, kind))
-                t_cur, y_cur = t_hit, np.asarray(y_hit, float)
+                    if record is not None:
+                        record.append((t_hit, name, y_hit.copy()))
+                else:
+                    if record is not None:
+                        record.append((t_hit, what.name, y_hit.copy()))
+                    if what.action == "stop":
+                        ys = (np.hstack(out_y) if out_y else np.zeros((y0.size, 0))) \
+                            if t_eval is not None else None
+                        return y_hit, ys, t_hit
+                    if isinstance(what.action, ImpulsiveManeuver):
+                        y_hit = y_hit.copy()
+                        y_hit[3:6] += what.action.dv_inertial(y_hit[:3], y_hit[3:6])
+                t_cur, y_cur = t_hit, y_hit
                 continue
             if sol.status != 0:
                 raise PropagationError(f"integration failed: {sol.message}")
             y_end = sol.y[:, -1].copy()
             break
-        else:  # pragma: no cover - 100,000 shadow edges
-            raise PropagationError("too many shadow edges in one arc")
+        else:  # pragma: no cover - a million occurrences
+            raise PropagationError("too many events in one arc")
         ys = (np.hstack(out_y) if out_y else np.zeros((y0.size, 0))) \
             if t_eval is not None else None
-        return y_end, ys
+        return y_end, ys, None
 
     # ----------------------------------------------------------------- public
     def propagate_states(self, epoch0, rv0, epoch1, *, spacecraft=None, maneuvers=()):
@@ -664,10 +840,10 @@ class NumericalPropagator:
         y = rv0.reshape(-1).copy()
         t = 0.0
         for tb in times:
-            y, _ = self._integrate(ctx, y, bc, t, tb, srp_k=srp_k)
+            y = self._integrate(ctx, y, bc, t, tb, srp_k=srp_k)[0]
             t = tb
             y = self._apply_burns(y, maneuvers, epoch0, tb)
-        y, _ = self._integrate(ctx, y, bc, t, t_end, srp_k=srp_k)
+        y = self._integrate(ctx, y, bc, t, t_end, srp_k=srp_k)[0]
         out = y.reshape(n, 6)
         return out[0] if single else out
 
@@ -719,7 +895,7 @@ class NumericalPropagator:
                                  field="maneuvers", value=m)
 
     def propagate(self, epoch0, r0, v0, *, epochs=None, duration_s=None, step_s=60.0,
-                  maneuvers=(), spacecraft=None, name=None):
+                  maneuvers=(), spacecraft=None, name=None, events=()):
         """Propagate one state and sample it, applying impulsive maneuvers.
 
         Parameters
@@ -740,12 +916,21 @@ class NumericalPropagator:
             post-burn state there.
         spacecraft : Spacecraft, optional
             Mass and drag properties (default: no drag area).
+        events : sequence of Event
+            Conditions to watch (node, apsis, altitude, latitude, station rise/set, any
+            ``g(t_s, r, v, frame)``); an event can record, stop the propagation, or apply a
+            maneuver. With a 'stop' the trajectory ends at the event.
 
         Returns
         -------
         PropagationResult
         """
         sc = self._spacecraft_list(spacecraft, 1)[0]
+        events = list(events)
+        for ev in events:
+            if not isinstance(ev, Event):
+                raise InputError(f"events must be Event objects (node_event(), "
+                                 f"station_event(), ...), got {ev!r}", field="events", value=ev)
         try:
             r0 = np.asarray(r0, float).reshape(3)
             v0 = np.asarray(v0, float).reshape(3)
@@ -794,8 +979,17 @@ class NumericalPropagator:
         for kb, t_next in enumerate(bounds):
             sel = t_out[(t_out >= t - 1e-9) & (t_out <= t_next + 1e-9)]
             teval = np.unique(np.r_[t, sel, t_next])
-            y_end, ys = self._integrate(ctx, y, bc, t, t_next, t_eval=teval, srp_k=srp_k,
-                                        record=shadow)
+            y_end, ys, t_stop = self._integrate(ctx, y, bc, t, t_next, t_eval=teval,
+                                                srp_k=srp_k, record=shadow, events=events)
+            if t_stop is not None:  # a 'stop' event: the arc ends there
+                teval = np.r_[teval[:ys.shape[1]], t_stop]
+                ys = np.hstack([ys, y_end[:, None]])
+                t_out = np.r_[t_out[t_out < t_stop], t_stop]
+                arcs_t.append(teval)
+                arcs_y.append(ys.T.copy())
+                mans = mans[:kb]
+                tb = tb[:kb]
+                break
             arcs_t.append(teval)
             arcs_y.append(ys.T.copy())
             y = y_end
@@ -825,6 +1019,11 @@ class NumericalPropagator:
                 after = arcs_y[kb + 1][0]
                 all_y[hit] = after
         traj = Trajectory(epoch0 + all_t, all_y[:, :3], all_y[:, 3:], frame="GCRF", name=name)
+        occ = [EventOccurrence(epoch0 + tk, kind, yk[:3].copy(), yk[3:6].copy())
+               for tk, kind, yk in sorted(shadow, key=lambda e: e[0])]
+        stop_names = {e.name for e in events if e.action == "stop"}
+        stopped = next((o for o in reversed(occ) if o.name in stop_names), None) \
+            if stop_names and len(t_out) and float(t_out[-1]) < t_end else None
         return PropagationResult(traj, arcs, mans,
                                  np.array(dvs).reshape(-1, 3) if dvs else np.zeros((0, 3)),
-                                 [(epoch0 + tk, kind) for tk, kind in shadow])
+                                 occ, stopped)
