@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
+from numba import prange
 from scipy.integrate import solve_ivp
 
 from ._numba import jit
@@ -65,7 +66,8 @@ from .time import Epoch
 from .trajectory import Trajectory
 
 __all__ = ["Spacecraft", "ForceModel", "ImpulsiveManeuver", "NumericalPropagator",
-           "PropagationResult", "Event", "EventOccurrence", "EventFrame", "node_event",
+           "PropagationResult", "BatchResult", "Event", "EventOccurrence", "EventFrame",
+           "node_event",
            "apsis_event", "altitude_event", "latitude_event", "station_event"]
 
 _ATMOSPHERES = {None: 0, "none": 0, "exponential": 1, "harris-priester": 2}
@@ -408,11 +410,11 @@ def _geodetic_height(x, y, z):
     return z / sl - n * (1.0 - WGS84_E2)
 
 
-@jit
-def _rhs_kernel(t, y, nsat, c, w, era0, mu, radius, jn, nmax, atm, exp_table, hp_table, hp_n,
-                sun_t0, sun_dt, sun_u, bc, omega, sh_n, sh_m, sh_c, sh_s, sh_rec, sh_work,
-                b_t0, b_dt, b_pos, b_vel, b_gm, b_use, srp_k, use_srp, earth_a, earth_f,
-                moon_r):
+def _rhs(t, y, nsat, c, w, era0, mu, radius, jn, nmax, atm, exp_table, hp_table, hp_n,
+         sun_t0, sun_dt, sun_u, bc, omega, sh_n, sh_m, sh_c, sh_s, sh_rec, sh_work,
+         b_t0, b_dt, b_pos, b_vel, b_gm, b_use, srp_k, use_srp, earth_a, earth_f, moon_r):
+    """Right-hand side of N stacked states (compiled twice: serial and, for batches,
+    parallel over the states with numba's prange)."""
     out = np.empty_like(y)
     # Sun (body 0) and Moon (body 1), geocentric GCRF, from the Hermite tables
     sun_x, sun_y, sun_z = hermite_position_kernel(b_t0, b_dt, b_pos[0], b_vel[0], t)
@@ -425,7 +427,7 @@ def _rhs_kernel(t, y, nsat, c, w, era0, mu, radius, jn, nmax, atm, exp_table, hp
         m[a, 0] = w[a, 0] * ct - w[a, 1] * st
         m[a, 1] = w[a, 0] * st + w[a, 1] * ct
         m[a, 2] = w[a, 2]
-    for i in range(nsat):
+    for i in prange(nsat):
         k = 6 * i
         gx, gy, gz = y[k], y[k + 1], y[k + 2]
         # GCRF -> CIRS
@@ -437,8 +439,9 @@ def _rhs_kernel(t, y, nsat, c, w, era0, mu, radius, jn, nmax, atm, exp_table, hp
         qy = m[1, 0] * px + m[1, 1] * py + m[1, 2] * pz
         qz = m[2, 0] * px + m[2, 1] * py + m[2, 2] * pz
         if sh_n > 0:
+            work = sh_work if nsat == 1 else np.empty_like(sh_work)  # one per thread
             bx, by, bz = sh_accel_kernel(qx, qy, qz, mu, radius, sh_c, sh_s, sh_n, sh_m,
-                                         sh_rec, sh_work)
+                                         sh_rec, work)
         else:
             bx, by, bz = zonal_accel_kernel(qx, qy, qz, mu, radius, jn, nmax)
         ax = m[0, 0] * bx + m[1, 0] * by + m[2, 0] * bz
@@ -525,6 +528,12 @@ def _lighting_kernel(t, y, c, b_t0, b_dt, b_pos, b_vel, earth_a, earth_f, moon_r
                                  c[2, 2], earth_a, earth_f, moon_r, 0)
 
 
+_rhs_kernel = jit(_rhs)
+_rhs_kernel_parallel = jit(parallel=True)(_rhs)
+PARALLEL_MIN_STATES = 32
+"""Batches of at least this many states use the parallel right-hand side (all cores)."""
+
+
 @dataclass
 class PropagationResult:
     """What :meth:`NumericalPropagator.propagate` returns.
@@ -566,6 +575,26 @@ class PropagationResult:
     def final(self):
         """(r, v) at the last sample, km and km/s GCRF."""
         return self.trajectory.r[-1].copy(), self.trajectory.v[-1].copy()
+
+
+@dataclass
+class BatchResult:
+    """What :meth:`NumericalPropagator.propagate_batch` returns.
+
+    Attributes
+    ----------
+    epochs : Epoch, shape (M,)
+    states : ndarray, shape (N, M, 6)
+        GCRF positions (km) and velocities (km/s) of each state at each epoch.
+    """
+
+    epochs: Epoch
+    states: np.ndarray
+
+    def trajectory(self, i, name=None):
+        """State ``i`` as a :class:`~cosmoplan.trajectory.Trajectory` (GCRF)."""
+        return Trajectory(self.epochs, self.states[i, :, :3], self.states[i, :, 3:],
+                          frame="GCRF", name=name)
 
 
 class NumericalPropagator:
@@ -691,8 +720,10 @@ class NumericalPropagator:
                 ctx["b_pos"], ctx["b_vel"], ctx["b_gm"], ctx["b_use"], srp_k,
                 ctx["use_srp"], ctx["earth_a"], ctx["earth_f"], ctx["moon_r"])
 
+        kernel = _rhs_kernel_parallel if nsat >= PARALLEL_MIN_STATES else _rhs_kernel
+
         def fun(t, y):
-            return _rhs_kernel(t, y, *args)
+            return kernel(t, y, *args)
 
         def reentry(t, y):
             r = y.reshape(-1, 6)[:, :3]
@@ -846,6 +877,54 @@ class NumericalPropagator:
         y = self._integrate(ctx, y, bc, t, t_end, srp_k=srp_k)[0]
         out = y.reshape(n, 6)
         return out[0] if single else out
+
+    def propagate_batch(self, epoch0, rv0, epochs, *, spacecraft=None):
+        """N independent states (a Monte Carlo dispersion, a constellation) in one call.
+
+        The N states are integrated as one stacked system whose right-hand side runs in
+        parallel over the states on every core (numba ``prange``) once N >= 32; the step
+        size is the smallest any state needs, so batch states of similar orbits together.
+        Shadow edges are not integration boundaries here (a straddling step costs about
+        a metre per day in LEO with SRP); events are for single propagations.
+
+        Parameters
+        ----------
+        epoch0 : Epoch
+            Common initial epoch (scalar).
+        rv0 : array_like, shape (N, 6)
+            GCRF states, km and km/s.
+        epochs : Epoch, shape (M,)
+            Output epochs, increasing from ``epoch0`` (or all decreasing: backwards).
+        spacecraft : Spacecraft or sequence of N Spacecraft
+
+        Returns
+        -------
+        BatchResult
+            ``states`` of shape (N, M, 6).
+        """
+        rv0 = np.asarray(rv0, dtype=float)
+        if rv0.ndim != 2 or rv0.shape[1] != 6 or rv0.shape[0] == 0:
+            raise InputError(f"rv0 must have shape (N, 6), got {rv0.shape}", field="rv0",
+                             value=rv0.shape)
+        self._check_states(rv0, epoch0, "state")
+        if not isinstance(epochs, Epoch) or epochs.ndim != 1 or epochs.size == 0:
+            raise InputError("epochs must be a 1-D cosmoplan Epoch array", field="epochs",
+                             value=epochs)
+        t_out = np.asarray(epochs - epoch0, float)
+        d = np.diff(t_out)
+        if not (np.all(d > 0) or np.all(d < 0)) and t_out.size > 1:
+            raise InputError("epochs must be strictly monotonic", field="epochs")
+        n = rv0.shape[0]
+        scs = self._spacecraft_list(spacecraft, n)
+        t_end = float(t_out[-1])
+        ctx = self._context(epoch0, min(0.0, float(t_out.min())), max(0.0, t_end))
+        bc = np.array([sc.ballistic_m2_kg for sc in scs])
+        srp_k = np.array([sc.srp_m2_kg for sc in scs])
+        teval = t_out if t_out[0] != 0.0 else t_out
+        y_end, ys, _ = self._integrate(ctx, rv0.reshape(-1).copy(), bc, 0.0, t_end,
+                                       t_eval=teval, srp_k=srp_k)
+        states = ys.reshape(n, 6, -1).transpose(0, 2, 1).copy()
+        return BatchResult(epochs, states)
 
     @staticmethod
     def _apply_burns(y, maneuvers, epoch0, tb):
