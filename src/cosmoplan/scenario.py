@@ -63,6 +63,23 @@ class SpacecraftSpec(_Model):
     mass_kg: float = Field(gt=0)
     drag_area_m2: float = Field(ge=0)
     drag_coefficient: float = Field(default=2.2, ge=0, le=10)
+    # solar radiation pressure (used when propagation.srp = true); area default: drag area
+    srp_area_m2: float | None = Field(default=None, ge=0)
+    reflectivity_coefficient: float = Field(default=1.5, ge=1, le=2)
+
+    def spacecraft(self):
+        """The :class:`~cosmoplan.propagator.Spacecraft` (SRP area defaults to the drag area)."""
+        return _spacecraft(self)
+
+
+def _spacecraft(spec):
+    """A propagator Spacecraft from a chaser or target section (SI units as in the file)."""
+    from .propagator import Spacecraft
+
+    srp_area = spec.drag_area_m2 if spec.srp_area_m2 is None else spec.srp_area_m2
+    return Spacecraft(name=spec.name, mass_kg=spec.mass_kg, drag_area_m2=spec.drag_area_m2,
+                      drag_coefficient=spec.drag_coefficient, srp_area_m2=srp_area,
+                      reflectivity_coefficient=spec.reflectivity_coefficient)
 
 
 class StateSpec(_Model):
@@ -82,6 +99,12 @@ class TargetSpec(_Model):
     mass_kg: float = Field(default=36000.0, gt=0)
     drag_area_m2: float = Field(default=60.0, ge=0)
     drag_coefficient: float = Field(default=2.2, ge=0, le=10)
+    srp_area_m2: float | None = Field(default=None, ge=0)
+    reflectivity_coefficient: float = Field(default=1.5, ge=1, le=2)
+
+    def spacecraft(self):
+        """The :class:`~cosmoplan.propagator.Spacecraft` (SRP area defaults to the drag area)."""
+        return _spacecraft(self)
 
     @model_validator(mode="after")
     def _one_source(self):
@@ -147,9 +170,65 @@ class RendezvousSpec(_Model):
 
 
 class PropagationSpec(_Model):
+    """The ``[propagation]`` section: the force model every propagation of the plan uses
+    (chaser and target alike). Without the high-fidelity keys it is EGM96 zonals
+    J2..J6 with Harris-Priester drag, as before.
+
+    * ``zonal_degree`` (0, 2..6): EGM96 zonals J2..Jn (used when ``gravity_degree`` = 0);
+    * ``atmosphere``, ``harris_priester_n``: drag model;
+    * ``gravity_degree`` (0..120; 0 = the zonal model) and ``gravity_order``
+      (0..gravity_degree, default = degree): the full EGM96 spherical-harmonic field,
+      e.g. 20 for 20x20 (``zonal_degree`` is then ignored);
+    * ``third_bodies``: any of ``"sun"``, ``"moon"`` (point masses, DE421);
+    * ``srp``: solar radiation pressure (cannonball, conical shadows), with each
+      vehicle's ``srp_area_m2`` (default: its drag area) and ``reflectivity_coefficient``.
+    """
+
     zonal_degree: int = Field(default=6, ge=0, le=6)
     atmosphere: Literal["none", "exponential", "harris-priester"] = "harris-priester"
     harris_priester_n: float = Field(default=2.0, ge=2, le=6)
+    gravity_degree: int = Field(default=0, ge=0)
+    gravity_order: int | None = Field(default=None, ge=0)
+    third_bodies: list[Literal["sun", "moon"]] = Field(default=[], max_length=2)
+    srp: bool = False
+
+    @field_validator("gravity_order")
+    @classmethod
+    def _order_within_degree(cls, v, info):
+        deg = info.data.get("gravity_degree")
+        if v is not None and deg is not None:
+            if deg == 0:
+                raise ValueError("gravity_order needs gravity_degree > 0 (the full field)")
+            if v > deg:
+                raise ValueError(f"gravity_order must not exceed gravity_degree ({deg})")
+        return v
+
+    @field_validator("third_bodies")
+    @classmethod
+    def _distinct_bodies(cls, v):
+        if len(set(v)) != len(v):
+            raise ValueError("list each body once")
+        return v
+
+    def force_model(self):
+        """The :class:`~cosmoplan.propagator.ForceModel` of this section.
+
+        Raises InputError with the key path ``propagation.<key>`` (e.g. a degree beyond
+        the bundled field's).
+        """
+        from .propagator import ForceModel
+
+        try:
+            return ForceModel(zonal_degree=self.zonal_degree,
+                              atmosphere=None if self.atmosphere == "none" else self.atmosphere,
+                              harris_priester_n=self.harris_priester_n,
+                              gravity_degree=self.gravity_degree,
+                              gravity_order=self.gravity_order,
+                              third_bodies=tuple(self.third_bodies), srp=self.srp)
+        except InputError as exc:
+            key = f"propagation.{exc.field}" if exc.field else "propagation"
+            raise InputError(f"key '{key}' = {exc.value!r}: {exc}", field=key,
+                             value=exc.value) from None
 
 
 class OutputSpec(_Model):
@@ -189,7 +268,6 @@ class Scenario(_ScenarioFile):
     # ------------------------------------------------------------------ conversions
     def to_config(self):
         """The internal :class:`~cosmoplan.rendezvous.RendezvousConfig` (km, s, rad)."""
-        from .propagator import ForceModel, Spacecraft
         from .rendezvous import ApproachProfile, InsertionOrbit, RendezvousConfig
 
         rz = self.rendezvous
@@ -207,20 +285,14 @@ class Scenario(_ScenarioFile):
             final_approach_speed_km_s=rz.final_approach_speed_m_s / 1e3,
             docking_port_lvlh_km=tuple(x / 1e3 for x in rz.docking_port_lvlh_m),
         )
-        pr = self.propagation
-        fm = ForceModel(zonal_degree=pr.zonal_degree,
-                        atmosphere=None if pr.atmosphere == "none" else pr.atmosphere,
-                        harris_priester_n=pr.harris_priester_n)
-        ch = self.chaser
-        tg = self.target
+        fm = self.propagation.force_model()
         return RendezvousConfig(
             insertion=ins, approach=ap, max_duration_s=rz.max_duration_h * 3600.0,
             min_perigee_altitude_km=rz.min_perigee_altitude_km,
             raan_offset=None if rz.raan_offset_deg == "auto" else float(
                 np.radians(rz.raan_offset_deg)),
             objective=rz.objective, opportunity=self.launch.opportunity,
-            chaser=Spacecraft(ch.name, ch.mass_kg, ch.drag_area_m2, ch.drag_coefficient),
-            target=Spacecraft(tg.name, tg.mass_kg, tg.drag_area_m2, tg.drag_coefficient),
+            chaser=self.chaser.spacecraft(), target=self.target.spacecraft(),
             force_model=fm, sample_step_s=self.output.sample_step_s)
 
     def site_object(self):
@@ -308,15 +380,11 @@ class Scenario(_ScenarioFile):
 
                 tle = dataclasses.replace(tle, name=self.target.name)
             return tle
-        from .propagator import ForceModel, Spacecraft
         from .rendezvous import TargetEphemeris
         from .time import Epoch
 
         st = self.target.state
-        pr = self.propagation
-        fm = ForceModel(zonal_degree=pr.zonal_degree,
-                        atmosphere=None if pr.atmosphere == "none" else pr.atmosphere,
-                        harris_priester_n=pr.harris_priester_n)
+        fm = self.propagation.force_model()
         tg = self.target
         try:
             ep = Epoch.from_iso(st.epoch)
@@ -325,8 +393,7 @@ class Scenario(_ScenarioFile):
         try:
             return TargetEphemeris.from_state(
                 ep, st.r_km, st.v_km_s, frame=st.frame, name=tg.name, force_model=fm,
-                spacecraft=Spacecraft(tg.name, tg.mass_kg, tg.drag_area_m2,
-                                      tg.drag_coefficient))
+                spacecraft=tg.spacecraft())
         except InputError as exc:
             field = "target.state.frame" if exc.field == "frame" else "target.state"
             raise self._error(str(exc), field, exc.value) from None

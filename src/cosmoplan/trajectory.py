@@ -7,19 +7,97 @@ A :class:`Trajectory` is a time-ordered series of states of one object:
 interchangeable. There is no default frame: it is always said.
 
 Interpolation is cubic Hermite on positions and velocities between neighbouring
-samples (exact for positions and velocities at the nodes; with 60 s sampling of a LEO
-orbit the position error is below 1 mm). Outside the sampled span it refuses, with
+samples (exact at the nodes). Its position error grows as the fourth power of the
+sampling step, about ``r n^4 h^4 / 384``: for a 400 km LEO orbit (J2..J6, measured) 0.3 mm
+at 10 s sampling, 4 mm at 20 s, 2 cm at 30 s and 0.35 m at 60 s. For a sparser table use
+the degree-5 Hermite interpolation of an OEM (:meth:`Trajectory.to_oem`, then
+``OEM.interpolate``: 6e-9 km at 30 s). Outside the sampled span it refuses, with
 :class:`~cosmoplan.errors.DataRangeError`.
+
+What a trajectory gives, each from the module that owns it:
+
+* :meth:`Trajectory.to_frame`: the states in another Earth frame, velocities included
+  (:func:`cosmoplan.frames.transform`);
+* :meth:`Trajectory.elements`: osculating classical elements over time
+  (:func:`cosmoplan.states.cartesian_to_keplerian`), as :class:`TrajectoryElements`;
+* :meth:`Trajectory.altitude` (alias :meth:`Trajectory.altitude_km`) and
+  :meth:`Trajectory.subpoints`: WGS-84 geodetic height and sub-satellite points;
+* :meth:`Trajectory.to_oem`: a CCSDS OEM (the writer of :mod:`cosmoplan.ccsds`);
+* :meth:`Trajectory.plot`: altitude or elements against UTC
+  (:mod:`cosmoplan.report.trajectory_plot`).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
 from .errors import DataRangeError, InputError
 from .time import Epoch
 
-__all__ = ["Trajectory"]
+__all__ = ["Trajectory", "TrajectoryElements"]
+
+_ROTATING_FRAMES = ("ITRF", "TIRS")
+"""Earth-fixed frames: osculating elements there are not Keplerian (see :meth:`elements`)."""
+
+
+@dataclass(frozen=True, eq=False)
+class TrajectoryElements:
+    """Osculating classical elements of a :class:`Trajectory`, one value per state.
+
+    Every array has shape (N,), N the number of states. Conventions (circular and
+    equatorial orbits, wrapping) are those of :mod:`cosmoplan.states` (Vallado 4th ed.
+    Algorithm 9): angles in [0, 2 pi), except the true and mean anomalies of an open
+    orbit (e >= 1).
+
+    Attributes
+    ----------
+    epoch : Epoch, shape (N,)
+    frame : str
+        The inertial frame the elements refer to (its equator and x axis define ``i``,
+        ``raan``).
+    mu : float
+        Gravitational parameter used, km^3/s^2.
+    p : ndarray
+        Semi-latus rectum, km.
+    a : ndarray
+        Semi-major axis, km (``inf`` for a parabola, < 0 for a hyperbola).
+    e : ndarray
+        Eccentricity.
+    i, raan, argp : ndarray
+        Inclination, right ascension of the ascending node, argument of periapsis, rad.
+    nu, mean_anomaly : ndarray
+        True and mean anomaly, rad.
+    u : ndarray
+        Argument of latitude ``argp + nu`` in [0, 2 pi), rad.
+    period : ndarray
+        Keplerian period ``2 pi sqrt(a^3 / mu)``, s (``inf`` for e >= 1).
+    """
+
+    epoch: Epoch
+    frame: str
+    mu: float
+    p: np.ndarray
+    a: np.ndarray
+    e: np.ndarray
+    i: np.ndarray
+    raan: np.ndarray
+    argp: np.ndarray
+    nu: np.ndarray
+    mean_anomaly: np.ndarray
+    u: np.ndarray
+    period: np.ndarray
+
+    def __len__(self):
+        return self.epoch.size
+
+    @property
+    def keplerian(self):
+        """The same elements as a :class:`cosmoplan.states.KeplerianElements` (shape (N,))."""
+        from .states import KeplerianElements
+
+        return KeplerianElements(self.p, self.e, self.i, self.raan, self.argp, self.nu)
 
 
 class Trajectory:
@@ -91,7 +169,26 @@ class Trajectory:
         return np.asarray(self.epoch - self.epoch[0], dtype=float)
 
     def to_frame(self, frame):
-        """The same trajectory in another Earth frame (:func:`cosmoplan.frames.transform`)."""
+        """The same trajectory in another Earth frame (:func:`cosmoplan.frames.transform`).
+
+        Parameters
+        ----------
+        frame : str
+            A name of :data:`cosmoplan.frames.FRAMES` (GCRF, EME2000, CIRS, TIRS, ITRF,
+            TEME; aliases such as J2000, ICRF, ECEF accepted).
+
+        Returns
+        -------
+        Trajectory
+            Same epochs and name; ``r`` (N, 3) km and ``v`` (N, 3) km/s in ``frame``.
+            Velocities are transformed with the frames' rotation rates (in ITRF they
+            are Earth-fixed velocities: ``v_ITRF = W R (v_GCRF) - omega x r``).
+
+        Raises
+        ------
+        InputError
+            An unknown frame, or a trajectory not centred on the Earth.
+        """
         from .frames import transform
 
         if self.center != "earth":
@@ -149,11 +246,17 @@ class Trajectory:
         return r, v
 
     def altitude(self):
-        """Geodetic (WGS-84) altitude of each state, km (Earth-centred trajectories only)."""
+        """Geodetic (WGS-84) altitude of each state, km, shape (N,).
+
+        Heights above the WGS-84 ellipsoid of the ITRF positions
+        (:func:`cosmoplan.frames.itrf_to_geodetic`); Earth-centred trajectories only.
+        """
         from .frames import itrf_to_geodetic
 
         itrf = self if self.frame == "ITRF" else self.to_frame("ITRF")
         return itrf_to_geodetic(itrf.r)[2]
+
+    altitude_km = altitude
 
     def subpoints(self):
         """Geodetic latitude and east longitude (rad) of the sub-satellite points."""
@@ -162,6 +265,133 @@ class Trajectory:
         itrf = self if self.frame == "ITRF" else self.to_frame("ITRF")
         lat, lon, _ = itrf_to_geodetic(itrf.r)
         return lat, lon
+
+    def elements(self, mu=None, *, frame=None):
+        """Osculating classical elements over time (Vallado 4th ed. Algorithm 9, vectorised
+        in :func:`cosmoplan.states.cartesian_to_keplerian`).
+
+        Parameters
+        ----------
+        mu : float, optional
+            Gravitational parameter, km^3/s^2. Default for an Earth-centred trajectory:
+            EGM96 GM (398600.4415, the value the numerical propagator flies with); required
+            for any other centre.
+        frame : str, optional
+            Inertial frame the elements refer to (GCRF, EME2000, CIRS, TEME). Default: the
+            trajectory's own frame, or GCRF when that is Earth-fixed (ITRF, TIRS), where
+            osculating elements would not be Keplerian. CIRS has the Earth's true pole
+            (CIP) as z axis: the frame for nodal drift under J2.
+
+        Returns
+        -------
+        TrajectoryElements
+            Arrays of shape (N,): ``a`` km, ``e``, ``i``, ``raan``, ``argp``, ``nu``,
+            ``mean_anomaly``, ``u`` rad, ``period`` s.
+
+        Raises
+        ------
+        InputError
+            ``mu`` missing or not positive, an Earth-fixed ``frame``, or a state without an
+            orbit plane (``r x v = 0``).
+        """
+        from .states import cartesian_to_keplerian
+
+        if mu is None:
+            if self.center != "earth":
+                raise InputError(f"give mu for elements about {self.center}", field="mu")
+            from .constants import EGM96_GM_KM3_S2
+
+            mu = EGM96_GM_KM3_S2
+        try:
+            mu = float(mu)
+        except (TypeError, ValueError):
+            raise InputError(f"mu must be a number (km^3/s^2), got {mu!r}", field="mu",
+                             value=mu) from None
+        if not (np.isfinite(mu) and mu > 0):
+            raise InputError(f"mu must be > 0 (km^3/s^2), got {mu!r}", field="mu", value=mu)
+        traj = self
+        if self.center == "earth":
+            from .frames import _canon
+
+            target = _canon(frame) if frame is not None else (
+                "GCRF" if self.frame in _ROTATING_FRAMES else self.frame)
+            if target in _ROTATING_FRAMES:
+                raise InputError(f"osculating elements need an inertial frame, not the "
+                                 f"Earth-fixed {target}; use GCRF, EME2000, CIRS or TEME",
+                                 field="frame", value=frame)
+            if target != self.frame:
+                traj = self.to_frame(target)
+        elif frame is not None and str(frame).upper() != self.frame:
+            raise InputError(f"frame changes are for Earth-centred states; this one is about "
+                             f"{self.center}", field="frame", value=frame)
+        el = cartesian_to_keplerian(traj.r, traj.v, mu)
+
+        def flat(x):
+            return np.asarray(x, dtype=float).reshape(-1)
+
+        return TrajectoryElements(
+            epoch=self.epoch, frame=traj.frame, mu=mu, p=flat(el.p), a=flat(el.a),
+            e=flat(el.e), i=flat(el.i), raan=flat(el.raan), argp=flat(el.argp),
+            nu=flat(el.nu), mean_anomaly=flat(el.mean_anomaly),
+            u=flat(el.argument_of_latitude), period=flat(el.period(mu)))
+
+    def to_oem(self, path=None, *, frame=None, object_name=None, object_id="UNKNOWN",
+               originator="cosmoplan", comment="", interpolation_degree=5):
+        """This trajectory as a CCSDS Orbit Ephemeris Message (KVN, version 2.0, UTC).
+
+        One segment (:class:`cosmoplan.ccsds.OEMSegment`, Hermite interpolation), written
+        by the OEM writer of :mod:`cosmoplan.ccsds`: positions (km) and velocities (km/s)
+        as shortest round-trip decimals, epochs to the microsecond, so the file reads back
+        (:func:`cosmoplan.ccsds.read`) with the same states. A trajectory with impulsive
+        burns should be written one segment per ballistic arc (CCSDS 502.0-B-3 §5.2.4):
+        use ``PropagationResult.arcs`` with :func:`cosmoplan.ccsds.write_oem`.
+
+        Parameters
+        ----------
+        path : str or Path, optional
+            File to write (atomically). None: return the message instead.
+        frame : str, optional
+            Write the states in this frame (:meth:`to_frame`); default: the trajectory's.
+            REF_FRAME must be one of GCRF, EME2000, ITRF, TEME, CIRS, TIRS.
+        object_name, object_id : str
+            OBJECT_NAME (default: the trajectory's name, else UNKNOWN) and OBJECT_ID.
+        originator, comment : str
+            ORIGINATOR and header COMMENT line(s).
+        interpolation_degree : int
+            INTERPOLATION_DEGREE (at most 2 N - 1).
+
+        Returns
+        -------
+        Path or cosmoplan.ccsds.OEM
+            ``path`` when one is given, else the :class:`~cosmoplan.ccsds.OEM` object
+            (``.to_kvn()`` gives its text).
+        """
+        from pathlib import Path
+
+        from .ccsds._trajectory_oem import OEMSegment, build_oem, write_oem
+
+        traj = self if frame is None else self.to_frame(frame)
+        seg = OEMSegment(traj, object_name or self.name or "UNKNOWN", object_id,
+                         interpolation_degree=interpolation_degree)
+        if path is None:
+            return build_oem([seg], originator, comment)
+        return Path(write_oem(path, [seg], originator, comment))
+
+    def plot(self, path=None, kind="altitude"):
+        """Plot altitude or osculating elements against UTC
+        (:func:`cosmoplan.report.trajectory_plot.plot_trajectory`).
+
+        Parameters
+        ----------
+        path : str or Path, optional
+            PNG file to write (atomically); None returns the matplotlib Figure.
+        kind : {'altitude', 'elements'}
+            ``'altitude'``: WGS-84 geodetic height (km); ``'elements'``: a (km), e, i,
+            RAAN, argument of perigee (degrees) and period (min).
+        """
+        from .report.trajectory_plot import plot_trajectory
+
+        return plot_trajectory(self, path, kind=kind)
 
     @staticmethod
     def concatenate(parts, name=None):
