@@ -70,7 +70,8 @@ __all__ = ["Spacecraft", "ForceModel", "ImpulsiveManeuver", "NumericalPropagator
            "node_event",
            "apsis_event", "altitude_event", "latitude_event", "station_event"]
 
-_ATMOSPHERES = {None: 0, "none": 0, "exponential": 1, "harris-priester": 2}
+_ATMOSPHERES = {None: 0, "none": 0, "exponential": 1, "harris-priester": 2, "nrlmsise00": 3,
+                "nrlmsise-00": 3}
 REENTRY_RADIUS_KM = 6356.752 + 80.0
 """Propagation stops with PropagationError below this geocentric radius (80 km over the pole)."""
 
@@ -131,8 +132,22 @@ class ForceModel:
     ----------
     zonal_degree : int
         0 (two-body) or 2..6 (J2..J_degree of EGM96).
-    atmosphere : {None, 'exponential', 'harris-priester'}
-        Density model for drag (None: no drag).
+    atmosphere : {None, 'exponential', 'harris-priester', 'nrlmsise00'}
+        Density model for drag (None: no drag). NRLMSISE-00 (Picone et al. 2002, through
+        pymsis) takes F10.7 and Ap from ``space_weather`` (a
+        :class:`cosmoplan.forces.nrlmsise.SpaceWeather`; default the bundled CelesTrak
+        file), with Orekit's conventions (:mod:`cosmoplan.forces.nrlmsise`); the
+        integration restarts where the indices jump (00:00 UTC).
+    gravity_degree, gravity_order : int
+        Full spherical-harmonic field to this degree and order (0: the zonal model of
+        ``zonal_degree``); ``gravity_field`` a :class:`~cosmoplan.forces.gravity_field.
+        GravityField` (default EGM96 to degree 120, bundled).
+    third_bodies : tuple of {'sun', 'moon'}
+        Point-mass perturbations (DE421, indirect form).
+    srp : bool
+        Cannonball solar radiation pressure with conical Earth and Moon shadows.
+    storm_ap : bool
+        NRLMSISE-00 with the 7-value Ap history (switch 9 = -1) instead of the daily Ap.
     harris_priester_n : float
         Cosine exponent of the Harris-Priester bulge (2 for low inclinations, 6 polar).
     """
@@ -148,6 +163,8 @@ class ForceModel:
     gravity_field: object = field(default=None, repr=False, compare=False)
     third_bodies: tuple = ()
     srp: bool = False
+    space_weather: object = field(default=None, repr=False, compare=False)
+    storm_ap: bool = False
 
     def __post_init__(self):
         self._check_high_fidelity()
@@ -412,7 +429,8 @@ def _geodetic_height(x, y, z):
 
 def _rhs(t, y, nsat, c, w, era0, mu, radius, jn, nmax, atm, exp_table, hp_table, hp_n,
          sun_t0, sun_dt, sun_u, bc, omega, sh_n, sh_m, sh_c, sh_s, sh_rec, sh_work,
-         b_t0, b_dt, b_pos, b_vel, b_gm, b_use, srp_k, use_srp, earth_a, earth_f, moon_r):
+         b_t0, b_dt, b_pos, b_vel, b_gm, b_use, srp_k, use_srp, earth_a, earth_f, moon_r,
+         rho_in):
     """Right-hand side of N stacked states (compiled twice: serial and, for batches,
     parallel over the states with numba's prange)."""
     out = np.empty_like(y)
@@ -456,7 +474,9 @@ def _rhs(t, y, nsat, c, w, era0, mu, radius, jn, nmax, atm, exp_table, hp_table,
             wy = vy - omega * px
             wz = vz
             h = _geodetic_height(px, py, pz)
-            if atm == 1:
+            if atm == 3:  # NRLMSISE-00, evaluated by the caller for this state
+                rho = rho_in[i]
+            elif atm == 1:
                 rho = exponential_density_kernel(h, exp_table)
             else:
                 f = (t - sun_t0) / sun_dt
@@ -577,6 +597,19 @@ class PropagationResult:
         return self.trajectory.r[-1].copy(), self.trajectory.v[-1].copy()
 
 
+class _NoBreaks:
+    """A density provider whose discontinuities were already handled by the caller."""
+
+    def __init__(self, provider):
+        self._p = provider
+
+    def __call__(self, t, r):
+        return self._p(t, r)
+
+    def discontinuities(self, t0, t1):
+        return []
+
+
 @dataclass
 class BatchResult:
     """What :meth:`NumericalPropagator.propagate_batch` returns.
@@ -684,7 +717,13 @@ class NumericalPropagator:
             b_t0, b_dt = 0.0, 1.0
             b_pos = np.zeros((2, 2, 3))
             b_vel = np.zeros((2, 2, 3))
-        return dict(c=c, w=w, era0=era0, mu=fm.mu, radius=fm.radius_km,
+        provider = None
+        if atm == 3:
+            from .forces.nrlmsise import DensityProvider
+
+            provider = DensityProvider(epoch0, fm.space_weather, storm_ap=fm.storm_ap)
+        return dict(provider=provider,
+                    c=c, w=w, era0=era0, mu=fm.mu, radius=fm.radius_km,
                     jn=np.asarray(fm.zonal_j, float),
                     nmax=int(fm.zonal_degree), atm=atm, exp_table=EXPONENTIAL_TABLE,
                     hp_table=HARRIS_PRIESTER_TABLE, hp_n=float(fm.harris_priester_n),
@@ -712,18 +751,56 @@ class NumericalPropagator:
         if t1 == t0:
             ys = None if t_eval is None else np.repeat(y0[:, None], len(t_eval), axis=1)
             return y0.copy(), ys, None
+        provider = ctx.get("provider")
+        if provider is not None:
+            breaks = [b for b in provider.discontinuities(t0, t1)
+                      if min(t0, t1) + 1e-6 < b < max(t0, t1) - 1e-6]
+            if breaks:  # the space-weather indices jump: restart the integration there
+                if t1 < t0:
+                    breaks = breaks[::-1]
+                bounds = [t0, *breaks, t1]
+                y, parts, t_stop = y0, [], None
+                for a, b in zip(bounds[:-1], bounds[1:]):
+                    te = None
+                    if t_eval is not None:
+                        te = np.asarray(t_eval, float)
+                        lo, hi = min(a, b), max(a, b)
+                        last = b == t1
+                        te = te[(te >= lo) & ((te <= hi) if last else (te < hi))] if a < b \
+                            else te[(te <= hi) & ((te >= lo) if last else (te > lo))]
+                    y, ys, t_stop = self._integrate(
+                        dict(ctx, provider=_NoBreaks(provider)), y, bc, a, b, te, srp_k,
+                        record, events)
+                    if ys is not None:
+                        parts.append(ys)
+                    if t_stop is not None:
+                        break
+                ys = np.hstack(parts) if t_eval is not None else None
+                return y, ys, t_stop
+        rho_buf = np.zeros(nsat)
         args = (nsat, ctx["c"], ctx["w"], ctx["era0"], ctx["mu"], ctx["radius"], ctx["jn"],
                 ctx["nmax"], ctx["atm"],
                 ctx["exp_table"], ctx["hp_table"], ctx["hp_n"], ctx["sun_t0"], ctx["sun_dt"],
                 ctx["sun_u"], bc, ctx["omega"], ctx["sh_n"], ctx["sh_m"], ctx["sh_c"],
                 ctx["sh_s"], ctx["sh_rec"], ctx["sh_work"], ctx["b_t0"], ctx["b_dt"],
                 ctx["b_pos"], ctx["b_vel"], ctx["b_gm"], ctx["b_use"], srp_k,
-                ctx["use_srp"], ctx["earth_a"], ctx["earth_f"], ctx["moon_r"])
+                ctx["use_srp"], ctx["earth_a"], ctx["earth_f"], ctx["moon_r"], rho_buf)
 
         kernel = _rhs_kernel_parallel if nsat >= PARALLEL_MIN_STATES else _rhs_kernel
+        if provider is not None:
+            frame = EventFrame(ctx["c"], ctx["w"], ctx["era0"], ctx["omega"])
 
-        def fun(t, y):
-            return kernel(t, y, *args)
+            def fun(t, y):
+                p = y.reshape(-1, 6)[:, :3] @ frame.c.T
+                th = frame.era0 + frame.omega * t
+                ct, st = np.cos(th), np.sin(th)
+                q = np.stack([ct * p[:, 0] + st * p[:, 1], -st * p[:, 0] + ct * p[:, 1],
+                              p[:, 2]], -1) @ frame.w.T
+                rho_buf[:] = provider(t, q)
+                return kernel(t, y, *args)
+        else:
+            def fun(t, y):
+                return kernel(t, y, *args)
 
         def reentry(t, y):
             r = y.reshape(-1, 6)[:, :3]
@@ -776,10 +853,14 @@ class NumericalPropagator:
                     te[(te <= t_cur) & (te >= t1)]
                 if out_y and te.size and te[0] == t_cur:
                     te = te[1:]  # already recorded at the restart
+            # t1 is always evaluated (the arc's end state), and kept only if asked for
+            keep_end = te is not None and te.size and te[-1] == t1
+            te_solve = None if te is None else (te if keep_end else np.r_[te, t1])
             sol = solve_ivp(fun, (t_cur, t1), y_cur, method="DOP853", rtol=self.rtol,
-                            atol=atol, t_eval=te, events=watch)
+                            atol=atol, t_eval=te_solve, events=watch)
             if te is not None and te.size:
-                out_y.append(np.asarray(sol.y, float).reshape(y0.size, -1))
+                got = np.asarray(sol.y, float).reshape(y0.size, -1)
+                out_y.append(got[:, :min(te.size, got.shape[1])])
             if sol.status == 1 and sol.t_events[0].size:
                 raise PropagationError(
                     f"a state re-entered (geocentric radius below {REENTRY_RADIUS_KM:.0f} km) "
