@@ -554,6 +554,35 @@ PARALLEL_MIN_STATES = 32
 """Batches of at least this many states use the parallel right-hand side (all cores)."""
 
 
+@jit
+def _watch_kernel(t, y, nsat, r2min, use_edges, c, b_t0, b_dt, b_pos, b_vel, earth_a,
+                  earth_f, moon_r, edge):
+    """Compiled events: [min r^2 - R_reentry^2] and, with SRP edges, the four lighting-ratio
+    levels (penumbra entry/exit at 1 - edge, umbra entry/exit at edge)."""
+    out = np.empty(5 if use_edges else 1)
+    m = 1e300
+    for i in range(nsat):
+        k = 6 * i
+        rr = y[k] * y[k] + y[k + 1] * y[k + 1] + y[k + 2] * y[k + 2]
+        if rr < m:
+            m = rr
+    out[0] = m - r2min
+    if use_edges:
+        nu = _lighting_kernel(t, y, c, b_t0, b_dt, b_pos, b_vel, earth_a, earth_f, moon_r)
+        out[1] = nu - (1.0 - edge)
+        out[2] = nu - (1.0 - edge)
+        out[3] = nu - edge
+        out[4] = nu - edge
+    return out
+
+
+INTEGRATORS = ("dop853", "verner98", "scipy")
+"""``NumericalPropagator(integrator=...)``: the compiled DOP853 or Verner 9(8) of
+:mod:`cosmoplan.integrators` (whole step loop in numba), or SciPy's DOP853 (a Python call
+per step). Runs that evaluate Python code at every step (NRLMSISE-00 densities, user
+events) use SciPy's."""
+
+
 @dataclass
 class PropagationResult:
     """What :meth:`NumericalPropagator.propagate` returns.
@@ -651,13 +680,17 @@ class NumericalPropagator:
     91
     """
 
-    def __init__(self, force_model=None, *, rtol=1e-12, atol_km=1e-9):
+    def __init__(self, force_model=None, *, rtol=1e-12, atol_km=1e-9, integrator="dop853"):
         self.force_model = force_model or ForceModel()
         if not (0 < rtol < 1e-3) or not (0 < atol_km < 1.0):
             raise InputError(f"tolerances out of range: rtol={rtol}, atol_km={atol_km}",
                              field="rtol", value=rtol)
+        if integrator not in INTEGRATORS:
+            raise InputError(f"integrator must be one of {', '.join(INTEGRATORS)}, got "
+                             f"{integrator!r}", field="integrator", value=integrator)
         self.rtol = float(rtol)
         self.atol_km = float(atol_km)
+        self.integrator = integrator
 
     # ----------------------------------------------------------------- internals
     def _context(self, epoch0, t_lo, t_hi):
@@ -844,6 +877,9 @@ class NumericalPropagator:
                 actions.append(("event", ev))
         atol = np.tile(np.r_[np.full(3, self.atol_km), np.full(3, self.atol_km * 1e-3)], nsat)
         forward = t1 >= t0
+        if self.integrator != "scipy" and provider is None and not events:
+            return self._integrate_compiled(ctx, kernel, args, y0, t0, t1, t_eval, atol,
+                                            len(watch) > 1, record)
         # restart at every watched occurrence (terminal events) so no step straddles one
         t_cur, y_cur, out_y = t0, y0, []
         for _ in range(1_000_000):
@@ -903,6 +939,59 @@ class NumericalPropagator:
             break
         else:  # pragma: no cover - a million occurrences
             raise PropagationError("too many events in one arc")
+        ys = (np.hstack(out_y) if out_y else np.zeros((y0.size, 0))) \
+            if t_eval is not None else None
+        return y_end, ys, None
+
+    def _integrate_compiled(self, ctx, kernel, args, y0, t0, t1, t_eval, atol, edges,
+                            record):
+        """The whole arc in :mod:`cosmoplan.integrators` (compiled step loop), restarting at
+        shadow edges; same contract as :meth:`_integrate`."""
+        from .integrators import STATUS_MESSAGES, dop853_solve, verner98_solve
+
+        solve = verner98_solve if self.integrator == "verner98" else dop853_solve
+        nsat = y0.size // 6
+        forward = t1 >= t0
+        ev_args = (nsat, REENTRY_RADIUS_KM ** 2, bool(edges), ctx["c"], ctx["b_t0"],
+                   ctx["b_dt"], ctx["b_pos"], ctx["b_vel"], ctx["earth_a"], ctx["earth_f"],
+                   ctx["moon_r"], SHADOW_EDGE)
+        dirs = np.array([-1, -1, 1, -1, 1] if edges else [-1])
+        names = (None, "penumbra entry", "penumbra exit", "umbra entry", "umbra exit")
+        t_cur, y_cur, out_y = t0, np.asarray(y0, float), []
+        for _ in range(1_000_000):
+            te = None if t_eval is None else np.asarray(t_eval, float)
+            if te is not None:
+                te = te[(te >= t_cur) & (te <= t1)] if forward else \
+                    te[(te <= t_cur) & (te >= t1)]
+                if out_y and te.size and te[0] == t_cur:
+                    te = te[1:]
+            res = solve(kernel, args, t_cur, y_cur, t1, self.rtol, atol,
+                        None if te is None or te.size == 0 else te, event=_watch_kernel,
+                        event_args=ev_args, event_direction=dirs, event_terminal=True)
+            if te is not None and te.size:
+                done = te <= res.t_final if forward else te >= res.t_final
+                out_y.append(np.asarray(res.y_out, float)[done].T)
+            if res.status == 1:
+                k = int(res.event_index[0])
+                if k == 0:
+                    raise PropagationError(
+                        f"a state re-entered (geocentric radius below "
+                        f"{REENTRY_RADIUS_KM:.0f} km) {res.t_final - t0:.0f} s into the arc: "
+                        "add an altitude_event with action 'stop' to end there")
+                name = names[k]
+                if not forward:
+                    name = name.replace("entry", "x").replace("exit", "entry") \
+                        .replace("x", "exit")
+                if record is not None:
+                    record.append((float(res.t_final), name, np.array(res.y_final)))
+                t_cur, y_cur = float(res.t_final), np.array(res.y_final, float)
+                continue
+            if res.status != 0:
+                raise PropagationError(f"integration failed: {STATUS_MESSAGES[res.status]}")
+            y_end = np.array(res.y_final, float)
+            break
+        else:  # pragma: no cover
+            raise PropagationError("too many shadow edges in one arc")
         ys = (np.hstack(out_y) if out_y else np.zeros((y0.size, 0))) \
             if t_eval is not None else None
         return y_end, ys, None
