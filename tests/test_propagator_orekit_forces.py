@@ -63,7 +63,7 @@ def test_translunar_within_100_m_at_the_moons_sphere_of_influence():
     res = prop.propagate(T0, y0[:3], y0[3:], epochs=T0 + np.array([0.0, entry["t_s"],
                                                                     case["duration_s"]]))
     at_soi = np.linalg.norm(res.trajectory.r[1] - np.array(entry["state"][1:4]) / 1e3) * 1e3
-    assert at_soi < 100.0, at_soi  # measured 0.4 m
+    assert at_soi < 100.0, at_soi  # measured 0.17 m (1.7 m after the flyby, 450,000 km out)
     final = np.array(case["final"][1:4]) / 1e3  # after the flyby, 450,000 km out
     assert np.linalg.norm(res.trajectory.r[-1] - final) * 1e3 < 100.0
 
