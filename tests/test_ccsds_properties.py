@@ -154,7 +154,15 @@ def corrupted(draw):
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(corrupted(), st.binary(max_size=300)))
 def test_fuzzed_input_raises_only_input_error(data):
+    import warnings
+
+    from cosmoplan.errors import DataRangeWarning
+
     try:
-        ccsds.loads(data, source="fuzz.txt")
+        with warnings.catch_warnings():
+            # a corrupted date can land in year 19 or 2999: reading it warns that ERFA's
+            # leap-second table is dubious there, which is right, not a failure
+            warnings.simplefilter("ignore", DataRangeWarning)
+            ccsds.loads(data, source="fuzz.txt")
     except InputError as exc:
         assert "fuzz.txt" in str(exc)

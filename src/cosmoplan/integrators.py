@@ -96,7 +96,9 @@ code. The solvers are Python functions (input checks, then one compiled call); t
 callable from inside other jitted code.
 
 Status codes: 0 reached ``t1``; 1 stopped at a terminal event; 2 ``max_steps`` (accepted
-plus rejected steps) exhausted; 3 step size underflow (``h`` below 10 ulp of ``t``).
+plus rejected steps) exhausted; 3 step size underflow (``h`` below 10 ulp of ``t``, or no
+usable step because the derivatives are not finite); 4 the state became infinite or NaN (RK4,
+which has no error control; ``t_final`` and ``y_final`` are the last finite state).
 """
 
 from __future__ import annotations
@@ -121,7 +123,8 @@ __all__ = ["IntegrationResult", "dop853_solve", "verner98_solve", "rk4_solve", "
            "STATUS_MESSAGES"]
 
 STATUS_MESSAGES = {0: "reached the final time", 1: "terminal event",
-                   2: "more steps than max_steps", 3: "step size underflow"}
+                   2: "more steps than max_steps", 3: "step size underflow",
+                   4: "the state became infinite or NaN"}
 
 _DOP853, _VERN98, _RK4 = 0, 1, 2
 
@@ -377,8 +380,8 @@ class IntegrationResult(NamedTuple):
     Attributes
     ----------
     status : int
-        0 reached ``t1``; 1 terminal event; 2 ``max_steps`` exhausted; 3 step size underflow
-        (:data:`STATUS_MESSAGES`).
+        0 reached ``t1``; 1 terminal event; 2 ``max_steps`` exhausted; 3 step size underflow;
+        4 non-finite state, RK4 only (:data:`STATUS_MESSAGES`).
     t_final : float
         Time reached (``t1``, the terminal event's time, or where the integration stopped).
     y_final : ndarray, shape (n,)
@@ -591,6 +594,8 @@ def _advance(I, S, y, ynew, ytmp, K, P, y_out, t_out, atol, A, C, B, E, Dc, g_ol
                 d0 = np.sqrt(d0 / n)
                 d1 = np.sqrt(d1 / n)
                 h0 = 1e-6 if (d0 < 1e-5 or d1 < 1e-5) else 0.01 * d0 / d1
+                if not h0 > 0.0:  # derivatives overflow or are NaN: no usable step
+                    h0 = 0.0
                 h0 = min(h0, abs(S[_T1] - S[_T]))
                 S[_H0I] = h0
                 S[_D1I] = d1
@@ -608,12 +613,15 @@ def _advance(I, S, y, ynew, ytmp, K, P, y_out, t_out, atol, A, C, B, E, Dc, g_ol
             for i in range(n):
                 sc = atol[i] + S[_RTOL] * abs(y[i])
                 d2 += ((K[scratch, i] - K[0, i]) / sc) ** 2
-            d2 = np.sqrt(d2 / n) / h0
-            if d1 <= 1e-15 and d2 <= 1e-15:
-                h1 = max(1e-6, h0 * 1e-3)
-            else:
-                h1 = (0.01 / max(d1, d2)) ** (1.0 / S[_EXPO])
-            S[_HABS] = min(100.0 * h0, h1, abs(S[_T1] - S[_T]))
+            if h0 > 0.0:
+                d2 = np.sqrt(d2 / n) / h0
+                if d1 <= 1e-15 and d2 <= 1e-15:
+                    h1 = max(1e-6, h0 * 1e-3)
+                else:
+                    h1 = (0.01 / max(d1, d2)) ** (1.0 / S[_EXPO])
+                S[_HABS] = min(100.0 * h0, h1, abs(S[_T1] - S[_T]))
+            else:  # the smallest step: it fails with status 3 if the derivatives stay so
+                S[_HABS] = 0.0
             I[_PH] = _P_STEP
         elif ph == _P_STEP:
             t = S[_T]
@@ -639,7 +647,7 @@ def _advance(I, S, y, ynew, ytmp, K, P, y_out, t_out, atol, A, C, B, E, Dc, g_ol
             if I[_NSTEPS] + I[_NREJ] >= I[_MAXSTEPS]:
                 I[_STATUS] = 2
                 return _REQ_DONE
-            if S[_HABS] < S[_MINSTEP]:
+            if not S[_HABS] >= S[_MINSTEP]:  # (a NaN step size too)
                 I[_STATUS] = 3
                 return _REQ_DONE
             t_new = S[_T] + sgn * S[_HABS]
@@ -661,6 +669,10 @@ def _advance(I, S, y, ynew, ytmp, K, P, y_out, t_out, atol, A, C, B, E, Dc, g_ol
                 return _REQ_RHS
             _lincomb(y, K, B, ns, S[_H], ynew)
             if method == 2:
+                for i in range(n):  # no error control: stop where the state overflows
+                    if not np.isfinite(ynew[i]):
+                        I[_STATUS] = 4
+                        return _REQ_DONE
                 I[_PH] = _P_ACCEPT
             else:
                 err = _error_norm(method, y, ynew, K, E, ns, S[_H], S[_RTOL], atol)
@@ -1031,6 +1043,17 @@ def _finite_float(value, name):
     return v
 
 
+def _call(fn, name, t0, y0, args, args_name):
+    """``fn(t0, y0, *args)`` as an array; InputError if the arguments do not fit it."""
+    try:
+        return np.asarray(fn(t0, y0, *args))
+    except (TypeError, numba.core.errors.NumbaError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"{name}(t, y, *{args_name}) cannot be called with {args_name} = "
+                         f"{args!r}: {first}", source=f"argument {args_name!r}",
+                         field=args_name, value=args) from None
+
+
 def _solve(method, rhs, args, t0, y0, t1, rtol, atol, t_out, max_steps, h_start, event,
            event_args, event_direction, event_terminal, event_tol):
     _check_callable(rhs, "rhs")
@@ -1039,7 +1062,11 @@ def _solve(method, rhs, args, t0, y0, t1, rtol, atol, t_out, max_steps, h_start,
                          f"{type(args).__name__}", source="argument 'args'", field="args")
     t0 = _finite_float(t0, "t0")
     t1 = _finite_float(t1, "t1")
-    y0 = np.array(y0, dtype=np.float64).ravel()
+    try:
+        y0 = np.array(y0, dtype=np.float64).ravel()
+    except (TypeError, ValueError):
+        raise InputError(f"y0 must be a vector of numbers, got {y0!r}", source="argument 'y0'",
+                         field="y0", value=y0) from None
     if y0.size == 0 or not np.all(np.isfinite(y0)):
         raise InputError("y0 must be a non-empty vector of finite numbers",
                          source="argument 'y0'", field="y0")
@@ -1047,7 +1074,7 @@ def _solve(method, rhs, args, t0, y0, t1, rtol, atol, t_out, max_steps, h_start,
     rtol = _finite_float(rtol, "rtol")
     try:
         atol_arr = np.array(np.broadcast_to(np.asarray(atol, dtype=np.float64), (n,)))
-    except ValueError:
+    except (TypeError, ValueError):
         raise InputError(f"atol must be a number or {n} numbers (one per component)",
                          source="argument 'atol'", field="atol") from None
     if not (0.0 <= rtol < 1.0) or np.any(~np.isfinite(atol_arr)) or np.any(atol_arr <= 0.0):
@@ -1058,7 +1085,11 @@ def _solve(method, rhs, args, t0, y0, t1, rtol, atol, t_out, max_steps, h_start,
     if t_out is None:
         tq = np.zeros(0)
     else:
-        tq = np.array(t_out, dtype=np.float64).ravel()
+        try:
+            tq = np.array(t_out, dtype=np.float64).ravel()
+        except (TypeError, ValueError):
+            raise InputError(f"t_out must be numbers (times), got {t_out!r}",
+                             source="argument 't_out'", field="t_out", value=t_out) from None
         if not np.all(np.isfinite(tq)):
             raise InputError("t_out must be finite", source="argument 't_out'", field="t_out")
         if np.any(sgn * np.diff(tq) < 0.0):
@@ -1067,13 +1098,19 @@ def _solve(method, rhs, args, t0, y0, t1, rtol, atol, t_out, max_steps, h_start,
         if tq.size and (sgn * (tq[0] - t0) < 0.0 or sgn * (tq[-1] - t1) > 0.0):
             raise InputError(f"t_out must lie within [{t0}, {t1}]",
                              source="argument 't_out'", field="t_out")
-    if isinstance(max_steps, bool) or int(max_steps) != max_steps or max_steps < 1:
+    if isinstance(max_steps, bool) or not isinstance(max_steps, (int, float, np.integer,
+                                                                 np.floating)) \
+            or not np.isfinite(max_steps) or int(max_steps) != max_steps or max_steps < 1:
         raise InputError(f"max_steps must be a positive integer, got {max_steps!r}",
                          source="argument 'max_steps'", field="max_steps", value=max_steps)
-    f0 = np.asarray(rhs(t0, y0, *args))
+    h_start = _finite_float(h_start, "h0")
+    f0 = _call(rhs, "rhs", t0, y0, args, "args")
     if f0.shape != (n,):
         raise InputError(f"rhs(t0, y0, *args) returned shape {f0.shape}, expected ({n},)",
                          source="argument 'rhs'", field="rhs")
+    if not np.all(np.isfinite(f0)):
+        raise InputError(f"rhs(t0, y0, *args) is not finite: {f0!r}", source="argument 'rhs'",
+                         field="rhs", value=f0)
     m_ev = 0
     ev_dir = np.zeros(0, dtype=np.int64)
     ev_term = np.zeros(0, dtype=np.int64)
@@ -1082,17 +1119,20 @@ def _solve(method, rhs, args, t0, y0, t1, rtol, atol, t_out, max_steps, h_start,
         if not isinstance(event_args, tuple):
             raise InputError("event_args must be a tuple", source="argument 'event_args'",
                              field="event_args")
-        g0 = np.atleast_1d(np.asarray(event(t0, y0, *event_args)))
+        g0 = np.atleast_1d(_call(event, "event", t0, y0, event_args, "event_args"))
         if g0.ndim != 1 or g0.size == 0:
             raise InputError(f"event(t0, y0, *event_args) must return a float or a 1-D array, "
                              f"got shape {g0.shape}", source="argument 'event'", field="event")
+        if not np.all(np.isfinite(g0)):
+            raise InputError(f"event(t0, y0, *event_args) is not finite: {g0!r}",
+                             source="argument 'event'", field="event", value=g0)
         m_ev = g0.size
         try:
-            ev_dir = np.array(np.broadcast_to(np.sign(np.asarray(event_direction)), (m_ev,)),
-                              dtype=np.int64)
+            ev_dir = np.array(np.broadcast_to(np.sign(np.asarray(event_direction, dtype=float)),
+                                              (m_ev,)), dtype=np.int64)
             ev_term = np.array(np.broadcast_to(np.asarray(event_terminal, dtype=bool), (m_ev,)),
                                dtype=np.int64)
-        except ValueError:
+        except (TypeError, ValueError):
             raise InputError(f"event_direction and event_terminal must be scalars or have one "
                              f"entry per event value ({m_ev})", source="argument 'event'",
                              field="event_direction") from None
@@ -1116,7 +1156,7 @@ def _solve(method, rhs, args, t0, y0, t1, rtol, atol, t_out, max_steps, h_start,
     flt[_EXPO] = expo
     flt[_BETA1], flt[_BETA2] = _CONTROL[method]
     flt[_ERROLD] = 1e-4
-    flt[_HSTART] = float(h_start)
+    flt[_HSTART] = h_start
     flt[_EVTOL] = float(event_tol)
     y = y0.copy()
     k_rows = max(A.shape[0], fsal + 1) + 1  # + a scratch row
@@ -1205,8 +1245,9 @@ _SOLVE_DOC = """
 def dop853_solve(rhs, args, t0, y0, t1, rtol=1e-12, atol=1e-12, t_out=None,
                  max_steps=1_000_000, h0=0.0, *, event=None, event_args=(),
                  event_direction=0, event_terminal=True, event_tol=1e-6):
-    return _solve(_DOP853, rhs, args, t0, y0, t1, rtol, atol, t_out, max_steps, abs(h0),
-                  event, event_args, event_direction, event_terminal, event_tol)
+    return _solve(_DOP853, rhs, args, t0, y0, t1, rtol, atol, t_out, max_steps,
+                  abs(_finite_float(h0, "h0")), event, event_args, event_direction,
+                  event_terminal, event_tol)
 
 
 dop853_solve.__doc__ = ("""Adaptive Dormand-Prince 8(5,3) with order-7 dense output, compiled.
@@ -1219,8 +1260,9 @@ dop853_solve.__doc__ = ("""Adaptive Dormand-Prince 8(5,3) with order-7 dense out
 def verner98_solve(rhs, args, t0, y0, t1, rtol=1e-12, atol=1e-12, t_out=None,
                    max_steps=1_000_000, h0=0.0, *, event=None, event_args=(),
                    event_direction=0, event_terminal=True, event_tol=1e-6):
-    return _solve(_VERN98, rhs, args, t0, y0, t1, rtol, atol, t_out, max_steps, abs(h0),
-                  event, event_args, event_direction, event_terminal, event_tol)
+    return _solve(_VERN98, rhs, args, t0, y0, t1, rtol, atol, t_out, max_steps,
+                  abs(_finite_float(h0, "h0")), event, event_args, event_direction,
+                  event_terminal, event_tol)
 
 
 verner98_solve.__doc__ = ("""Adaptive Verner "most efficient" 9(8) pair with its order-9
@@ -1230,6 +1272,10 @@ verner98_solve.__doc__ = ("""Adaptive Verner "most efficient" 9(8) pair with its
     output time or an event; local error estimated with the 8th-order embedded solution,
     PI step-size control (module docstring), SciPy's initial-step rule and RMS norm.
     """ + _SOLVE_DOC)
+
+
+RK4_MAX_STEPS = 1e9
+""":func:`rk4_solve` refuses a step that needs more steps than this over its span."""
 
 
 def rk4_solve(rhs, args, t0, y0, t1, h, t_out=None, *, event=None, event_args=(),
@@ -1245,7 +1291,11 @@ def rk4_solve(rhs, args, t0, y0, t1, h, t_out=None, *, event=None, event_args=()
     h = _finite_float(h, "h")
     if h == 0.0:
         raise InputError("the step h must be non-zero", source="argument 'h'", field="h")
-    steps = abs(float(t1) - float(t0)) / abs(h)
+    steps = abs(_finite_float(t1, "t1") - _finite_float(t0, "t0")) / abs(h)
+    if steps > RK4_MAX_STEPS:
+        raise InputError(f"{steps:.3g} RK4 steps of h = {h:g} over [{t0}, {t1}]: at most "
+                         f"{RK4_MAX_STEPS:.0e} (a larger h, or an adaptive method)",
+                         source="argument 'h'", field="h", value=h)
     return _solve(_RK4, rhs, args, t0, y0, t1, 0.0, 1.0, t_out, int(steps) + 2, abs(h),
                   event, event_args, event_direction, event_terminal, event_tol)
 

@@ -44,6 +44,7 @@ LEO is 1-2 mm (:mod:`cosmoplan.integrators` tabulates error against tolerance in
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -62,7 +63,7 @@ from .constants import (
     WGS84_E2,
     WGS84_F,
 )
-from .errors import InputError, PropagationError
+from .errors import CosmoplanError, InputError, PropagationError
 from .forces.atmosphere import (
     EXPONENTIAL_TABLE,
     HARRIS_PRIESTER_LAG_RAD,
@@ -120,9 +121,10 @@ class Spacecraft:
                                  ("drag_coefficient", 0.0, False), ("srp_area_m2", 0.0, False),
                                  ("reflectivity_coefficient", 0.0, False)):
             val = getattr(self, fld)
-            if not np.isfinite(val) or val < low or (strict and val == low):
+            if not _is_number(val) or not np.isfinite(val) or val < low \
+                    or (strict and val == low):
                 raise InputError(
-                    f"{fld} must be {'>' if strict else '>='} {low}, got {val!r}",
+                    f"{fld} must be a number {'>' if strict else '>='} {low}, got {val!r}",
                     field=fld, value=val)
 
     @property
@@ -180,7 +182,9 @@ class ForceModel:
 
     def __post_init__(self):
         self._check_high_fidelity()
-        if self.zonal_degree not in (0, 1) and not 2 <= self.zonal_degree <= len(self.zonal_j) - 1:
+        zd = self.zonal_degree
+        if isinstance(zd, (bool, np.bool_)) or not isinstance(zd, (int, np.integer)) \
+                or (zd not in (0, 1) and not 2 <= zd <= len(self.zonal_j) - 1):
             raise InputError(
                 f"zonal_degree must be 0 or 2..{len(self.zonal_j) - 1}, got "
                 f"{self.zonal_degree!r}", field="zonal_degree", value=self.zonal_degree)
@@ -195,7 +199,8 @@ class ForceModel:
         if atm not in _ATMOSPHERES:
             raise InputError(
                 f"unknown atmosphere {self.atmosphere!r}; use 'exponential', "
-                "'harris-priester' or none", field="atmosphere", value=self.atmosphere)
+                "'harris-priester', 'nrlmsise00' or none", field="atmosphere",
+                value=self.atmosphere)
         object.__setattr__(self, "atmosphere", None if atm in (None, "none") else atm)
 
     def _check_high_fidelity(self):
@@ -205,12 +210,16 @@ class ForceModel:
         if isinstance(deg, bool) or not isinstance(deg, (int, np.integer)) or deg < 0:
             raise InputError(f"gravity_degree must be a whole number >= 0 (0: zonal_degree "
                              f"only), got {deg!r}", field="gravity_degree", value=deg)
+        if not deg and self.gravity_order is not None:
+            raise InputError(f"gravity_order = {self.gravity_order!r} needs gravity_degree > 0 "
+                             "(the full field; gravity_degree 0 is the zonal model)",
+                             field="gravity_order", value=self.gravity_order)
         if deg:
             fld = self.gravity_field if self.gravity_field is not None else default_field()
             if not isinstance(fld, GravityField):
                 raise InputError(f"gravity_field must be a GravityField (load_gfc), got "
                                  f"{type(fld).__name__}", field="gravity_field", value=fld)
-            order = deg if self.gravity_order is None else self.gravity_order
+            order = min(deg, fld.max_order) if self.gravity_order is None else self.gravity_order
             if isinstance(order, bool) or not isinstance(order, (int, np.integer)) \
                     or not 0 <= order <= deg:
                 raise InputError(f"gravity_order must be in 0..gravity_degree ({deg}), got "
@@ -218,20 +227,35 @@ class ForceModel:
             if deg > fld.max_degree:
                 raise InputError(f"gravity_degree {deg} is more than {fld.name} holds "
                                  f"({fld.max_degree})", field="gravity_degree", value=deg)
+            if order > fld.max_order:
+                raise InputError(f"gravity_order {order} is more than {fld.name} holds "
+                                 f"({fld.max_order})", field="gravity_order", value=order)
             object.__setattr__(self, "gravity_field", fld)
             object.__setattr__(self, "gravity_order", int(order))
             object.__setattr__(self, "mu", float(fld.mu))
             object.__setattr__(self, "radius_km", float(fld.radius_km))
-        bodies = tuple(str(b).lower() for b in self.third_bodies)
+        tb = () if self.third_bodies is None else self.third_bodies
+        if isinstance(tb, (str, bytes)) or not hasattr(tb, "__iter__"):
+            raise InputError(f"third_bodies must be a sequence of names, e.g. ('sun', 'moon') or "
+                             f"('sun',), got {tb!r}", field="third_bodies", value=tb)
+        bodies = tuple(str(b).lower() for b in tb)
         bad = [b for b in bodies if b not in ("sun", "moon")]
         if bad or len(set(bodies)) != len(bodies):
             raise InputError(f"third_bodies must be distinct names among 'sun', 'moon', got "
                              f"{self.third_bodies!r}", field="third_bodies",
                              value=self.third_bodies)
         object.__setattr__(self, "third_bodies", bodies)
-        if not isinstance(self.srp, (bool, np.bool_)):
-            raise InputError(f"srp must be True or False, got {self.srp!r}", field="srp",
-                             value=self.srp)
+        for name in ("srp", "storm_ap"):
+            if not isinstance(getattr(self, name), (bool, np.bool_)):
+                raise InputError(f"{name} must be True or False, got {getattr(self, name)!r}",
+                                 field=name, value=getattr(self, name))
+        if self.space_weather is not None:
+            from .forces.nrlmsise import SpaceWeather
+
+            if not isinstance(self.space_weather, SpaceWeather):
+                raise InputError(f"space_weather must be a SpaceWeather (SpaceWeather.from_csv("
+                                 f"path)) or None, got {self.space_weather!r}",
+                                 field="space_weather", value=self.space_weather)
 
     def describe(self):
         """One line saying what is modelled, for reports."""
@@ -324,14 +348,17 @@ class Event:
     action: object = "record"
 
     def __post_init__(self):
+        if not isinstance(self.name, str):
+            raise InputError(f"an event's name must be a string, got {self.name!r}",
+                             field="name", value=self.name)
         if not callable(self.g):
             raise InputError(f"event {self.name!r}: g must be callable g(t_s, r, v, frame)",
                              field="g", value=self.g)
-        if self.direction not in (0, 1, -1):
+        if not _is_number(self.direction) or self.direction not in (0, 1, -1):
             raise InputError(f"event {self.name!r}: direction must be 0, 1 or -1, got "
                              f"{self.direction!r}", field="direction", value=self.direction)
-        if not (self.action in ("record", "stop") or isinstance(self.action,
-                                                                ImpulsiveManeuver)):
+        if not ((isinstance(self.action, str) and self.action in ("record", "stop"))
+                or isinstance(self.action, ImpulsiveManeuver)):
             raise InputError(f"event {self.name!r}: action must be 'record', 'stop' or an "
                              f"ImpulsiveManeuver, got {self.action!r}", field="action",
                              value=self.action)
@@ -387,7 +414,7 @@ def apsis_event(which="any", action="record"):
 def altitude_event(altitude_km, direction=0, action="record"):
     """Geodetic (WGS-84) altitude crossing ``altitude_km`` (direction -1: descending
     through it, e.g. with action 'stop' for an entry interface)."""
-    h = float(altitude_km)
+    h = _finite_number(altitude_km, "altitude_km")
     return Event(f"altitude {h:g} km",
                  lambda t, r, v, f: _geodetic_height(*f.cirs(r)) - h, direction, action)
 
@@ -396,8 +423,9 @@ def latitude_event(latitude_deg, direction=0, action="record"):
     """Geodetic latitude crossing ``latitude_deg``."""
     from .frames import itrf_to_geodetic
 
-    lat = np.radians(float(latitude_deg))
-    return Event(f"latitude {float(latitude_deg):g} deg",
+    lat_deg = _finite_number(latitude_deg, "latitude_deg", -90.0, 90.0)
+    lat = np.radians(lat_deg)
+    return Event(f"latitude {lat_deg:g} deg",
                  lambda t, r, v, f: float(itrf_to_geodetic(f.cirs(r))[0]) - lat,
                  direction, action)
 
@@ -414,12 +442,56 @@ def station_event(station, min_elevation_deg=None, action="record"):
 
     st = _resolve_one(station)
     mask = np.radians(st.min_elevation_deg if min_elevation_deg is None
-                      else float(min_elevation_deg))
+                      else _finite_number(min_elevation_deg, "min_elevation_deg", -90.0, 90.0))
 
     def g(t, r, v, f):
         return float(topocentric_azel(f.itrf(t, r), st.lat, st.lon, st.height_km)[1]) - mask
 
     return Event(f"{st.name} pass", g, 0, action)
+
+
+def _is_number(value):
+    """A real number (int or float, numpy's too), not a bool."""
+    return isinstance(value, (int, float, np.integer, np.floating)) \
+        and not isinstance(value, (bool, np.bool_))
+
+
+def _finite_number(value, name, lo=-math.inf, hi=math.inf):
+    """float(value) if it is a finite number within [lo, hi]; InputError otherwise."""
+    if not (_is_number(value) and math.isfinite(value) and lo <= value <= hi):
+        rng = "" if math.isinf(lo) else f" within {lo:g}..{hi:g}"
+        raise InputError(f"{name} must be a finite number{rng}, got {value!r}", field=name,
+                         value=value)
+    return float(value)
+
+
+def _crossed(g0, g1, direction):
+    """Whether g went from g0 to g1 through 0 in ``direction`` (0 at g0 is no crossing)."""
+    return (g0 < 0.0 <= g1 and direction >= 0) or (g0 > 0.0 >= g1 and direction <= 0)
+
+
+def _event_value(ev, t, y, frame):
+    """``ev.g`` at (t, y) as a float; InputError or PropagationError naming the event if g
+    raises, or returns something else than a finite number."""
+    try:
+        val = ev.g(t, y[:3], y[3:6], frame)
+    except CosmoplanError:
+        raise
+    except Exception as exc:
+        raise PropagationError(f"event {ev.name!r}: g(t_s, r, v, frame) raised "
+                               f"{type(exc).__name__} at t_s = {t:.6g}: {exc}") from exc
+    try:
+        if isinstance(val, (str, bytes, bool, np.bool_)):
+            raise TypeError
+        x = float(val)
+    except (TypeError, ValueError):
+        raise InputError(f"event {ev.name!r}: g(t_s, r, v, frame) must return a number (a "
+                         f"signed function that crosses 0 at the event), got {val!r}",
+                         field="events", value=val) from None
+    if not math.isfinite(x):
+        raise InputError(f"event {ev.name!r}: g(t_s, r, v, frame) returned {x!r} at t_s = "
+                         f"{t:.6g}; it must be finite", field="events", value=x)
+    return x
 
 
 @jit
@@ -588,6 +660,17 @@ def _watch_kernel(t, y, nsat, r2min, use_edges, c, b_t0, b_dt, b_pos, b_vel, ear
     return out
 
 
+SCIPY_MAX_EVALUATIONS = 12_000_000
+"""The SciPy path's budget of right-hand sides per arc (about the compiled integrators'
+``max_steps`` of 1e6 steps): beyond it, PropagationError."""
+STALL_EVALUATIONS = 100_000
+STALL_MIN_SPAN_S = 20.0
+"""The SciPy path raises PropagationError when STALL_EVALUATIONS right-hand sides advance
+less than this many seconds (steps of ~2 ms; a day of LEO takes ~1e4 right-hand sides): a
+re-entering vehicle in NRLMSISE-00, whose single-precision densities make the steps tiny
+below ~110 km, fails so near 97 km (after ~30 s) instead of crawling for hours; a stop
+event at 100 km is still reached."""
+
 INTEGRATORS = ("dop853", "verner98", "scipy")
 """``NumericalPropagator(integrator=...)``: the compiled DOP853 or Verner 9(8) of
 :mod:`cosmoplan.integrators` (whole step loop in numba), or SciPy's DOP853 (a Python call
@@ -693,7 +776,15 @@ class NumericalPropagator:
     """
 
     def __init__(self, force_model=None, *, rtol=1e-12, atol_km=1e-9, integrator="dop853"):
-        self.force_model = force_model or ForceModel()
+        if force_model is None:
+            force_model = ForceModel()
+        if not isinstance(force_model, ForceModel):
+            raise InputError(f"force_model must be a ForceModel, got {force_model!r}",
+                             field="force_model", value=force_model)
+        self.force_model = force_model
+        for name, val in (("rtol", rtol), ("atol_km", atol_km)):
+            if not _is_number(val):
+                raise InputError(f"{name} must be a number, got {val!r}", field=name, value=val)
         if not (0 < rtol < 1e-3) or not (0 < atol_km < 1.0):
             raise InputError(f"tolerances out of range: rtol={rtol}, atol_km={atol_km}",
                              field="rtol", value=rtol)
@@ -834,10 +925,37 @@ class NumericalPropagator:
                 ctx["use_srp"], ctx["earth_a"], ctx["earth_f"], ctx["moon_r"], rho_buf)
 
         kernel = _rhs_kernel_parallel if nsat >= PARALLEL_MIN_STATES else _rhs_kernel
+        progress = [0, t0]  # right-hand sides evaluated, time reached at the last check
+
+        def check_progress(t, y):
+            """Called every STALL_EVALUATIONS SciPy right-hand sides: stop a run that crawls,
+            or that has spent the compiled integrators' step budget."""
+            n = progress[0]
+            r = y.reshape(-1, 6)[:, :3]
+            lowest = r[np.argmin(np.einsum("ij,ij->i", r, r))]
+            h = _geodetic_height(*(ctx["c"] @ lowest))
+            where = f"at t = {t:.3f} s from the start (lowest altitude {h:.1f} km)"
+            if abs(t - progress[1]) < STALL_MIN_SPAN_S:
+                why = ("NRLMSISE-00's single-precision densities force tiny steps deep in the "
+                       "atmosphere: a vehicle this low is re-entering, add altitude_event(120, "
+                       "-1, 'stop') to end there" if provider is not None and h < 200.0 else
+                       "check the state, the spacecraft's area-to-mass ratio and the tolerances")
+                raise PropagationError(
+                    f"integration stalled: {STALL_EVALUATIONS} force evaluations advanced "
+                    f"{abs(t - progress[1]):.3g} s {where}; {why}")
+            if n >= SCIPY_MAX_EVALUATIONS:
+                raise PropagationError(
+                    f"integration failed: more than {SCIPY_MAX_EVALUATIONS} force evaluations "
+                    f"{where} (rtol {self.rtol:g}, atol_km {self.atol_km:g}): split the span")
+            progress[1] = t
+
         if provider is not None:
             frame = EventFrame(ctx["c"], ctx["w"], ctx["era0"], ctx["omega"])
 
             def fun(t, y):
+                progress[0] += 1
+                if progress[0] % STALL_EVALUATIONS == 0:
+                    check_progress(t, y)
                 p = y.reshape(-1, 6)[:, :3] @ frame.c.T
                 th = frame.era0 + frame.omega * t
                 ct, st = np.cos(th), np.sin(th)
@@ -847,6 +965,9 @@ class NumericalPropagator:
                 return kernel(t, y, *args)
         else:
             def fun(t, y):
+                progress[0] += 1
+                if progress[0] % STALL_EVALUATIONS == 0:
+                    check_progress(t, y)
                 return kernel(t, y, *args)
 
         def reentry(t, y):
@@ -883,7 +1004,7 @@ class NumericalPropagator:
             frame = EventFrame(ctx["c"], ctx["w"], ctx["era0"], ctx["omega"])
             for ev in events:
                 def g(t, y, ev=ev):
-                    return float(ev.g(t, y[:3], y[3:6], frame))
+                    return _event_value(ev, t, y, frame)
 
                 g.terminal = True  # every occurrence is an integration boundary
                 g.direction = ev.direction
@@ -896,6 +1017,8 @@ class NumericalPropagator:
                                             len(watch) > 1, record)
         # restart at every watched occurrence (terminal events) so no step straddles one
         t_cur, y_cur, out_y = t0, y0, []
+        recent = {}  # watched index -> time of its last occurrence
+        n_skip, skip_from = 0, t0  # consecutive restarts on an occurrence already handled
         for _ in range(1_000_000):
             te = None if t_eval is None else np.asarray(t_eval, float)
             if te is not None:
@@ -903,6 +1026,7 @@ class NumericalPropagator:
                     te[(te <= t_cur) & (te >= t1)]
                 if out_y and te.size and te[0] == t_cur:
                     te = te[1:]  # already recorded at the restart
+            g_start = [w(t_cur, y_cur) for w in watch]
             # t1 is always evaluated (the arc's end state), and kept only if asked for
             keep_end = te is not None and te.size and te[-1] == t1
             te_solve = None if te is None else (te if keep_end else np.r_[te, t1])
@@ -922,23 +1046,41 @@ class NumericalPropagator:
                           key=lambda k: abs(float(sol.t_events[k][0]) - t_cur))
                 t_hit = float(sol.t_events[hit][0])
                 y_hit = np.asarray(sol.y_events[hit][0], float)
-                if abs(t_hit - t_cur) < 1e-2:  # the occurrence we restarted on: step past
+                # g exactly 0 where the arc (re)starts is no crossing, and the occurrence
+                # the integration restarted on is found again there: step past both
+                if t_hit == t_cur or (hit in recent and abs(t_hit - recent[hit]) < 1e-2):
+                    skip_from = t_cur if n_skip == 0 else skip_from
+                    n_skip += 1
+                    if n_skip > 1000:  # 10 s: g is 0 all along (e.g. a clipped function)
+                        what = actions[hit][1]
+                        raise InputError(
+                            f"event {getattr(what, 'name', what)!r}: g(t_s, r, v, frame) stays "
+                            f"at 0 from t_s = {skip_from:.6g} to {t_cur:.6g}; g must change "
+                            "sign where the event occurs", field="events")
                     t_hit = t_cur + (1e-2 if forward else -1e-2)
                     y_hit = solve_ivp(fun, (t_cur, t_hit), y_cur, method="DOP853",
                                       rtol=self.rtol, atol=atol).y[:, -1]
                     t_cur, y_cur = t_hit, y_hit
                     continue
-                kind, what = actions[hit]
-                if kind == "shadow":
-                    name = what
-                    if not forward:  # backwards in time, entries and exits swap
-                        name = name.replace("entry", "x").replace("exit", "entry") \
-                            .replace("x", "exit")
+                n_skip = 0
+                # SciPy reports only the first of simultaneous terminal occurrences: any
+                # other watched g that changed sign since t_cur occurred at t_hit as well
+                y_at = y_hit.copy()
+                hits = [hit] + [k for k in range(1, len(watch)) if k != hit and _crossed(
+                    g_start[k], watch[k](t_hit, y_at), watch[k].direction)]
+                for k in hits:
+                    recent[k] = t_hit
+                    kind, what = actions[k]
+                    if kind == "shadow":
+                        name = what
+                        if not forward:  # backwards in time, entries and exits swap
+                            name = name.replace("entry", "x").replace("exit", "entry") \
+                                .replace("x", "exit")
+                        if record is not None:
+                            record.append((t_hit, name, y_at.copy()))
+                        continue
                     if record is not None:
-                        record.append((t_hit, name, y_hit.copy()))
-                else:
-                    if record is not None:
-                        record.append((t_hit, what.name, y_hit.copy()))
+                        record.append((t_hit, what.name, y_at.copy()))
                     if what.action == "stop":
                         ys = (np.hstack(out_y) if out_y else np.zeros((y0.size, 0))) \
                             if t_eval is not None else None
@@ -949,7 +1091,9 @@ class NumericalPropagator:
                 t_cur, y_cur = t_hit, y_hit
                 continue
             if sol.status != 0:
-                raise PropagationError(f"integration failed: {sol.message}")
+                raise PropagationError(f"integration failed: {sol.message} (at t = "
+                                       f"{float(sol.t[-1]):.3f} s; rtol {self.rtol:g}, atol_km "
+                                       f"{self.atol_km:g})")
             y_end = sol.y[:, -1].copy()
             break
         else:  # pragma: no cover - a million occurrences
@@ -980,9 +1124,16 @@ class NumericalPropagator:
                     te[(te <= t_cur) & (te >= t1)]
                 if out_y and te.size and te[0] == t_cur:
                     te = te[1:]
-            res = solve(kernel, args, t_cur, y_cur, t1, self.rtol, atol,
-                        None if te is None or te.size == 0 else te, event=_watch_kernel,
-                        event_args=ev_args, event_direction=dirs, event_terminal=True)
+            try:
+                res = solve(kernel, args, t_cur, y_cur, t1, self.rtol, atol,
+                            None if te is None or te.size == 0 else te, event=_watch_kernel,
+                            event_args=ev_args, event_direction=dirs, event_terminal=True)
+            except InputError as exc:
+                if exc.field != "rhs":
+                    raise
+                raise PropagationError(
+                    f"the accelerations are not finite at t = {t_cur:.3f} s (a huge "
+                    "area-to-mass ratio?): integration failed") from None
             self.rhs_evaluations += int(res.n_rhs)
             if te is not None and te.size:
                 done = te <= res.t_final if forward else te >= res.t_final
@@ -1003,7 +1154,11 @@ class NumericalPropagator:
                 t_cur, y_cur = float(res.t_final), np.array(res.y_final, float)
                 continue
             if res.status != 0:
-                raise PropagationError(f"integration failed: {STATUS_MESSAGES[res.status]}")
+                raise PropagationError(
+                    f"integration failed: {STATUS_MESSAGES[res.status]} at t = "
+                    f"{res.t_final:.3f} s (rtol {self.rtol:g}, atol_km {self.atol_km:g}): a span "
+                    "too long for one call, tolerances too tight, or accelerations that are "
+                    "not finite (e.g. a huge area-to-mass ratio)")
             y_end = np.array(res.y_final, float)
             break
         else:  # pragma: no cover
@@ -1031,8 +1186,11 @@ class NumericalPropagator:
         ndarray, shape (N, 6)
         """
         self.rhs_evaluations = 0
-        rv0 = np.asarray(rv0, dtype=float)
+        rv0 = self._state_array(rv0)
         single = rv0.ndim == 1
+        if rv0.shape[-1] != 6 or rv0.ndim > 2 or rv0.size == 0:
+            raise InputError(f"rv0 must have shape (6,) or (N, 6), got {rv0.shape}",
+                             field="rv0", value=rv0.shape)
         rv0 = rv0.reshape(-1, 6)
         n = rv0.shape[0]
         self._check_states(rv0, epoch0, "state")
@@ -1040,12 +1198,23 @@ class NumericalPropagator:
             raise InputError(f"epoch1 must be one cosmoplan Epoch, got {epoch1!r}",
                              field="epoch1", value=epoch1)
         scs = self._spacecraft_list(spacecraft, n)
+        maneuvers = list(() if maneuvers is None else maneuvers)
         if maneuvers and isinstance(maneuvers[0], ImpulsiveManeuver):
             maneuvers = [list(maneuvers)] * n if n == 1 else None
             if maneuvers is None:
                 raise InputError("give one maneuver list per state for a batch", field="maneuvers")
         elif not maneuvers:
             maneuvers = [[] for _ in range(n)]
+        try:
+            maneuvers = [list(lst) for lst in maneuvers]
+        except TypeError:
+            raise InputError("maneuvers must be one sequence of ImpulsiveManeuver per state",
+                             field="maneuvers", value=maneuvers) from None
+        if len(maneuvers) != n:
+            raise InputError(f"{len(maneuvers)} maneuver lists given for {n} states (one per "
+                             "state, empty for none)", field="maneuvers")
+        for lst in maneuvers:
+            self._check_maneuvers(lst)
         t_end = float(epoch1 - epoch0)
         ctx = self._context(epoch0, 0.0, t_end)
         # a common set of burn times; each state gets its own dv at each of them
@@ -1090,7 +1259,7 @@ class NumericalPropagator:
             ``states`` of shape (N, M, 6).
         """
         self.rhs_evaluations = 0
-        rv0 = np.asarray(rv0, dtype=float)
+        rv0 = self._state_array(rv0)
         if rv0.ndim != 2 or rv0.shape[1] != 6 or rv0.shape[0] == 0:
             raise InputError(f"rv0 must have shape (N, 6), got {rv0.shape}", field="rv0",
                              value=rv0.shape)
@@ -1102,6 +1271,10 @@ class NumericalPropagator:
         d = np.diff(t_out)
         if not (np.all(d > 0) or np.all(d < 0)) and t_out.size > 1:
             raise InputError("epochs must be strictly monotonic", field="epochs")
+        if t_out.size > 1 and (t_out[0] < 0 if d[0] > 0 else t_out[0] > 0):
+            raise InputError(f"epochs must run away from epoch0: increasing from it, or all "
+                             f"decreasing from it (backwards); they start {t_out[0]:g} s from "
+                             f"it and {'in' if d[0] > 0 else 'de'}crease", field="epochs")
         n = rv0.shape[0]
         scs = self._spacecraft_list(spacecraft, n)
         t_end = float(t_out[-1])
@@ -1113,6 +1286,14 @@ class NumericalPropagator:
                                        t_eval=teval, srp_k=srp_k)
         states = ys.reshape(n, 6, -1).transpose(0, 2, 1).copy()
         return BatchResult(epochs, states)
+
+    @staticmethod
+    def _state_array(rv0):
+        try:
+            return np.asarray(rv0, dtype=float)
+        except (TypeError, ValueError):
+            raise InputError(f"rv0 must be GCRF states [km, km/s] of 6 numbers, got {rv0!r}",
+                             field="rv0", value=rv0) from None
 
     @staticmethod
     def _apply_burns(y, maneuvers, epoch0, tb):
@@ -1194,7 +1375,13 @@ class NumericalPropagator:
         """
         self.rhs_evaluations = 0
         sc = self._spacecraft_list(spacecraft, 1)[0]
-        events = list(events)
+        if events is None or isinstance(events, Event):
+            events = [] if events is None else [events]
+        try:
+            events = list(events)
+        except TypeError:
+            raise InputError(f"events must be a sequence of Event objects, got {events!r}",
+                             field="events", value=events) from None
         for ev in events:
             if not isinstance(ev, Event):
                 raise InputError(f"events must be Event objects (node_event(), "
@@ -1206,6 +1393,7 @@ class NumericalPropagator:
             raise InputError("r0 and v0 must be 3 numbers each (km, km/s)", field="state",
                              value=(r0, v0)) from None
         self._check_states(np.r_[r0, v0], epoch0)
+        maneuvers = () if maneuvers is None else maneuvers
         self._check_maneuvers(maneuvers)
         if not (isinstance(step_s, (int, float, np.floating)) and np.isfinite(step_s)
                 and step_s > 0):
@@ -1216,7 +1404,7 @@ class NumericalPropagator:
         if any(t < -1e-9 for t in tb):
             raise InputError("a maneuver precedes the initial epoch", field="maneuvers")
         if epochs is None:
-            if duration_s is None or not (np.isfinite(duration_s) and duration_s > 0):
+            if not _is_number(duration_s) or not (np.isfinite(duration_s) and duration_s > 0):
                 raise InputError("give output epochs or a positive, finite duration_s",
                                  field="duration_s", value=duration_s)
             if duration_s / step_s > 5e6:
@@ -1226,8 +1414,8 @@ class NumericalPropagator:
             grid = np.arange(0.0, duration_s, float(step_s))
             t_out = np.unique(np.r_[grid, duration_s, [t for t in tb if t <= duration_s]])
         else:
-            if not isinstance(epochs, Epoch) or epochs.size == 0:
-                raise InputError("epochs must be a non-empty cosmoplan Epoch array",
+            if not isinstance(epochs, Epoch) or epochs.size == 0 or epochs.ndim > 1:
+                raise InputError("epochs must be a non-empty 1-D cosmoplan Epoch array",
                                  field="epochs", value=epochs)
             t_out = np.atleast_1d(np.asarray(epochs - epoch0, float))
             if np.any(np.diff(t_out) <= 0) or t_out[0] < -1e-9:
@@ -1243,6 +1431,7 @@ class NumericalPropagator:
         y = np.r_[r0, v0]
         t = 0.0
         arcs_t, arcs_y, dvs = [], [], []
+        stopped_here = False
         bounds = [b for b in tb] + [t_end]
         for kb, t_next in enumerate(bounds):
             sel = t_out[(t_out >= t - 1e-9) & (t_out <= t_next + 1e-9)]
@@ -1250,8 +1439,10 @@ class NumericalPropagator:
             y_end, ys, t_stop = self._integrate(ctx, y, bc, t, t_next, t_eval=teval,
                                                 srp_k=srp_k, record=shadow, events=events)
             if t_stop is not None:  # a 'stop' event: the arc ends there
-                teval = np.r_[teval[:ys.shape[1]], t_stop]
-                ys = np.hstack([ys, y_end[:, None]])
+                before = teval[:ys.shape[1]] < t_stop  # (a sample at t_stop is replaced)
+                teval = np.r_[teval[:ys.shape[1]][before], t_stop]
+                ys = np.hstack([ys[:, before], y_end[:, None]])
+                stopped_here = True
                 t_out = np.r_[t_out[t_out < t_stop], t_stop]
                 arcs_t.append(teval)
                 arcs_y.append(ys.T.copy())
@@ -1291,7 +1482,7 @@ class NumericalPropagator:
                for tk, kind, yk in sorted(shadow, key=lambda e: e[0])]
         stop_names = {e.name for e in events if e.action == "stop"}
         stopped = next((o for o in reversed(occ) if o.name in stop_names), None) \
-            if stop_names and len(t_out) and float(t_out[-1]) < t_end else None
+            if stopped_here else None
         return PropagationResult(traj, arcs, mans,
                                  np.array(dvs).reshape(-1, 3) if dvs else np.zeros((0, 3)),
                                  occ, stopped)

@@ -149,6 +149,18 @@ class GravityField:
         if self.norm != "fully_normalized":
             raise InputError(f"norm must be 'fully_normalized', got {self.norm!r}",
                              field="norm", value=self.norm)
+        for name in ("mu", "radius_km"):
+            val = getattr(self, name)
+            if isinstance(val, bool) or not isinstance(val, (int, float, np.integer,
+                                                             np.floating)) \
+                    or not (math.isfinite(val) and val > 0):
+                raise InputError(f"{name} must be a positive number, got {val!r}",
+                                 field=name, value=val)
+        if not (np.all(np.isfinite(c)) and np.all(np.isfinite(s))):
+            bad = np.argwhere(~(np.isfinite(c) & np.isfinite(s)))[0]
+            raise InputError(f"coefficients must be finite: (n, m) = ({bad[0]}, {bad[1]}) is "
+                             f"C = {c[bad[0], bad[1]]!r}, S = {s[bad[0], bad[1]]!r}",
+                             field="c", value=(int(bad[0]), int(bad[1])))
         order = n if self.max_order is None else int(self.max_order)
         if not 0 <= order <= n:
             raise InputError(f"max_order must lie in 0..{n}, got {self.max_order!r}",
@@ -239,10 +251,20 @@ def _float(token):
     return v if math.isfinite(v) else None
 
 
-def _unnormalised_to_normalised(n, m):
-    """Factor f with Cbar_nm = C_nm * f: 1 / sqrt((2 - delta_m0)(2n + 1)(n - m)! / (n + m)!)."""
-    return math.exp(-0.5 * (math.log(2.0 if m else 1.0) + math.log(2 * n + 1)
-                            + math.lgamma(n - m + 1) - math.lgamma(n + m + 1)))
+def _log_unnormalised_to_normalised(n, m):
+    """log f, f the factor with Cbar_nm = C_nm * f: 1 / sqrt((2 - delta_m0)(2n + 1)(n - m)! /
+    (n + m)!). f itself overflows a float from about degree 150 (m near n)."""
+    return -0.5 * (math.log(2.0 if m else 1.0) + math.log(2 * n + 1)
+                   + math.lgamma(n - m + 1) - math.lgamma(n + m + 1))
+
+
+def _scale_log(x, log_f):
+    """x * exp(log_f) without overflowing the factor (x a float; 0 stays 0; inf if the
+    product overflows)."""
+    if x == 0.0:
+        return 0.0
+    e = math.log(abs(x)) + log_f
+    return math.copysign(math.exp(e) if e < 709.0 else math.inf, x)
 
 
 def load_gfc(path, max_degree=None):
@@ -276,7 +298,11 @@ def load_gfc(path, max_degree=None):
         ``max_degree`` above what the file holds, time-variable lines (``gfct``, ``trnd``,
         ``acos``, ``asin``: not supported).
     """
-    src = os.fspath(path)
+    try:
+        src = os.fspath(path)
+    except TypeError:
+        raise InputError(f"path must be a file name, got {path!r}", field="path",
+                         value=path) from None
     if max_degree is not None and (isinstance(max_degree, bool)
                                    or not isinstance(max_degree, (int, np.integer))
                                    or max_degree < 0):
@@ -437,9 +463,20 @@ def _read_data(fh, src, header, header_lines, end_of_head, max_degree):
     if norm == "unnormalized":
         for n in range(nn + 1):
             for m in range(n + 1):
-                f = _unnormalised_to_normalised(n, m)
-                c[n, m] *= f
-                s[n, m] *= f
+                log_f = _log_unnormalised_to_normalised(n, m)
+                if log_f < 700.0:
+                    f = math.exp(log_f)
+                    c[n, m] *= f
+                    s[n, m] *= f
+                else:  # the factor alone would overflow
+                    c[n, m] = _scale_log(c[n, m], log_f)
+                    s[n, m] = _scale_log(s[n, m], log_f)
+        if not (np.all(np.isfinite(c)) and np.all(np.isfinite(s))):
+            bad = np.argwhere(~(np.isfinite(c) & np.isfinite(s)))[0]
+            raise InputError(f"unnormalized coefficient (n, m) = ({bad[0]}, {bad[1]}) overflows "
+                             "when fully normalised (is the file really 'unnormalized'?)",
+                             source=src, line=header_lines.get("norm"), field="norm",
+                             value=header.get("norm"))
     return GravityField(
         mu=float(gm / Decimal(10) ** 9), radius_km=float(ae / Decimal(1000)), c=c, s=s,
         max_degree=nn, tide_system=tide, name=header.get("modelname", ""),
@@ -765,12 +802,23 @@ def _potential_batch(pos, mu, radius, c, s, nmax, mmax, rec, work, out):
 
 def _prepare(r_itrf, fld, degree, order):
     fld = default_field() if fld is None else fld
+    if not isinstance(fld, GravityField):
+        raise InputError(f"field must be a GravityField (load_gfc, default_field), got "
+                         f"{type(fld).__name__}", field="field", value=fld)
     degree, order = _check_degree_order(fld, degree, order)
-    r = np.asarray(r_itrf, dtype=np.float64)
+    try:
+        r = np.asarray(r_itrf, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InputError(f"r_itrf must be positions in km, shape (..., 3), got {r_itrf!r}",
+                         field="r_itrf", value=r_itrf) from None
     if r.ndim == 0 or r.shape[-1] != 3:
         raise InputError(f"r_itrf must have shape (..., 3), got {r.shape}", field="r_itrf",
                          value=r.shape)
     flat = np.ascontiguousarray(r.reshape(-1, 3))
+    if not np.all(np.isfinite(flat)) or np.any(np.all(flat == 0.0, axis=1)):
+        bad = flat[~np.isfinite(flat).all(axis=1) | np.all(flat == 0.0, axis=1)][0]
+        raise InputError(f"r_itrf must be finite and not the origin (the field is singular "
+                         f"at r = 0), got {bad!r}", field="r_itrf", value=bad)
     return fld, degree, order, r, flat
 
 

@@ -99,6 +99,9 @@ FALLBACK_F107 = 150.0
 """F10.7 and F10.7a (sfu) used where the space-weather file has no value."""
 FALLBACK_AP = 15.0
 """Ap used (for each of the 7 values) where the space-weather file has no value."""
+MAX_DISCONTINUITIES = 100_000
+""":meth:`DensityProvider.discontinuities` refuses spans with more index changes than this
+(274 years of days, 34 years of 3-hour slots with ``storm_ap``)."""
 
 _MJD_UNIX = 40587  # MJD of 1970-01-01
 _SLOT_S = 10800.0
@@ -123,7 +126,10 @@ def _mjd_of(y, m, d):
 
 
 def _iso_day(mjd):
-    return (_dt.date(1970, 1, 1) + _dt.timedelta(days=int(mjd) - _MJD_UNIX)).isoformat()
+    try:
+        return (_dt.date(1970, 1, 1) + _dt.timedelta(days=int(mjd) - _MJD_UNIX)).isoformat()
+    except (OverflowError, ValueError):  # beyond the years 1..9999 of datetime
+        return f"MJD {int(mjd)}"
 
 
 def _doy(mjd_int):
@@ -168,8 +174,8 @@ class SpaceWeather:
         self._node_f107 = np.concatenate([[self._f107[-1]], month_f107])
         self._node_f107a = np.concatenate([[self._f107a[-1]], month_f107a])
         self.last_mjd = float(self._node_mjd[-1])
-        self.fallback_f107 = float(fallback_f107)
-        self.fallback_ap = float(fallback_ap)
+        self.fallback_f107 = _index_value(fallback_f107, "fallback_f107")
+        self.fallback_ap = _index_value(fallback_ap, "fallback_ap")
         self.first_day = _iso_day(self.mjd0)
         self.last_observed_day = _iso_day(self.last_observed_mjd)
         self.last_daily_day = _iso_day(self.last_daily_mjd)
@@ -209,13 +215,25 @@ class SpaceWeather:
             Missing file or column, a malformed or negative number, a bad date, a gap,
             duplicate or out-of-order dates; with file, line, column and value.
         """
-        path = Path(path)
+        try:
+            path = Path(path)
+        except TypeError:
+            raise InputError(f"path must be a file name, got {path!r}", field="path",
+                             value=path) from None
         src = str(path)
         try:
             fh = open(path, newline="", encoding="utf-8")
         except OSError as exc:
             raise InputError(f"cannot read space-weather file: {exc.strerror}",
                              source=src) from None
+        try:
+            return cls._read(fh, src, fallback_f107, fallback_ap)
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not UTF-8 text ({exc.reason}): is it a CelesTrak SW-All.csv?",
+                             source=src) from None
+
+    @classmethod
+    def _read(cls, fh, src, fallback_f107, fallback_ap):
         with fh:
             lines = (ln for ln in _numbered(fh))
             try:
@@ -393,6 +411,28 @@ def _numbers(texts, lnos, names, src):
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def _index_value(value, name):
+    """A finite, non-negative index value (fallback F10.7 or Ap); InputError otherwise."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        v = math.nan
+    if isinstance(value, bool) or not (math.isfinite(v) and v >= 0.0):
+        raise InputError(f"{name} must be a finite number >= 0, got {value!r}", field=name,
+                         value=value)
+    return v
+
+
+def _space_weather(space_weather):
+    """``space_weather`` or the bundled table; InputError for anything but a SpaceWeather."""
+    if space_weather is None:
+        return SpaceWeather.default()
+    if not isinstance(space_weather, SpaceWeather):
+        raise InputError(f"space_weather must be a SpaceWeather (SpaceWeather.from_csv(path)), "
+                         f"got {space_weather!r}", field="space_weather", value=space_weather)
+    return space_weather
+
+
 def _numbered(fh):
     for k, line in enumerate(fh, start=1):
         s = line.strip()
@@ -447,7 +487,11 @@ def _day_sod(epoch):
         day = np.floor(a + b)
         frac = (a - day) + b
     else:
-        m = np.asarray(epoch, float)
+        try:
+            m = np.asarray(epoch, float)
+        except (TypeError, ValueError):
+            raise InputError(f"epoch must be a cosmoplan Epoch or UTC MJD numbers, got "
+                             f"{epoch!r}", field="epoch", value=epoch) from None
         if not np.all(np.isfinite(m)):
             raise InputError("epoch UTC MJD must be finite", field="epoch", value=epoch)
         day = np.floor(m)
@@ -584,12 +628,16 @@ def density(epoch, lat_rad, lon_rad, alt_km, space_weather=None, *, storm_ap=Fal
     ndarray
         Density including anomalous oxygen (GTD7D), kg/m^3, in the broadcast shape.
     """
-    sw = space_weather or SpaceWeather.default()
+    sw = _space_weather(space_weather)
     ts = _check_scale(time_scale)
     day, sod = _day_sod(epoch)
-    day, sod, lat, lon, alt = np.broadcast_arrays(day, sod, np.asarray(lat_rad, float),
-                                                  np.asarray(lon_rad, float),
-                                                  np.asarray(alt_km, float))
+    try:
+        coords = [np.asarray(x, float) for x in (lat_rad, lon_rad, alt_km)]
+        day, sod, lat, lon, alt = np.broadcast_arrays(day, sod, *coords)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"lat_rad, lon_rad, alt_km must be numbers (broadcastable with the "
+                         f"epochs): {exc}", field="position",
+                         value=(lat_rad, lon_rad, alt_km)) from None
     shape = day.shape
     d, s = day.ravel(), sod.ravel()
     f107, f107a, ap, bad = sw._indices(d, s)
@@ -639,7 +687,7 @@ class DensityProvider:
         day, sod = _day_sod(epoch0)
         self.day0 = int(np.ravel(day)[0])
         self.sod0 = float(np.ravel(sod)[0])
-        self.space_weather = space_weather or SpaceWeather.default()
+        self.space_weather = _space_weather(space_weather)
         self.storm_ap = bool(storm_ap)
         self.time_scale = _check_scale(time_scale)
         self._cache = {}
@@ -671,7 +719,7 @@ class DensityProvider:
 
     def __call__(self, t_s, r_itrf_km):
         r = np.asarray(r_itrf_km, dtype=float)
-        if r.size == 3 and r.ndim <= 2 and self._lib is not None:
+        if r.size == 3 and r.ndim <= 2 and self._lib is not None:  # _one checks t and r
             t = t_s if type(t_s) is float else (
                 float(np.ravel(t_s)[0]) if np.size(t_s) == 1 else None)
             if t is not None:
@@ -682,6 +730,9 @@ class DensityProvider:
         r2 = r.reshape(-1, 3)
         n = r2.shape[0]
         t = np.broadcast_to(np.asarray(t_s, dtype=float), (n,))
+        if not (np.all(np.isfinite(t)) and np.all(np.isfinite(r2))):
+            raise InputError(f"NRLMSISE-00 density at a non-finite time or position (t_s = "
+                             f"{t_s!r}, r = {r_itrf_km!r})", field="position", value=r_itrf_km)
         lon, lat, h = erfa.gc2gde(_WGS84_A_KM, _WGS84_F, r2)
         sec = self.sod0 + t
         dd = np.floor(sec / _DAY_S)
@@ -712,6 +763,14 @@ class DensityProvider:
         """
         lo, hi = sorted((float(t0_s), float(t1_s)))
         step = _SLOT_S if self.storm_ap else _DAY_S
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            raise InputError(f"span must be finite, got {t0_s!r} .. {t1_s!r}", field="span",
+                             value=(t0_s, t1_s))
+        if (hi - lo) / step > MAX_DISCONTINUITIES:
+            raise InputError(
+                f"a span of {hi - lo:.4g} s holds ~{(hi - lo) / step:.3g} index changes, more "
+                f"than {MAX_DISCONTINUITIES}: split it (NRLMSISE-00 propagations stop at each "
+                "one)", field="span", value=(t0_s, t1_s))
         k0 = math.floor((self.sod0 + lo) / step)
         k1 = math.floor((self.sod0 + hi) / step) + 1
         out = []
@@ -725,6 +784,9 @@ class DensityProvider:
 
     def _one(self, t, r):
         """Fast path for one position: no array allocation except pymsis' output."""
+        if not math.isfinite(t):
+            raise InputError(f"NRLMSISE-00 density at a non-finite time t_s = {t!r}",
+                             field="t_s", value=t)
         sec = self.sod0 + t
         dd = math.floor(sec / _DAY_S)
         sod = sec - dd * _DAY_S
@@ -735,6 +797,9 @@ class DensityProvider:
         if hit is None:
             hit = self._slot(key, day, sod)
         lat, lon, h = _geodetic1(float(r[0]), float(r[1]), float(r[2]))
+        if not math.isfinite(h):
+            raise InputError(f"NRLMSISE-00 density at a non-finite position r = {r!r}",
+                             field="position", value=r)
         msod = sod + hit[4]
         doy = hit[0]
         if msod < 0.0:
