@@ -75,11 +75,13 @@ from .forces.gravity import zonal_accel_kernel
 from .forces.gravity_field import kernel_work, recursion_coefficients, sh_accel_kernel
 from .forces.srp import lighting_ratio_kernel, srp_accel_kernel
 from .forces.third_body import GM_KM3_S2, hermite_position_kernel, third_body_accel_kernel
+from .forces.thrust import thrust_accel_kernel
 from .time import Epoch
 from .trajectory import Trajectory
 
 __all__ = ["Spacecraft", "ForceModel", "ImpulsiveManeuver", "NumericalPropagator",
-           "PropagationResult", "BatchResult", "Event", "EventOccurrence", "EventFrame",
+           "PropagationResult", "BatchResult", "FiniteManeuver", "Event", "EventOccurrence",
+           "EventFrame",
            "node_event",
            "apsis_event", "altitude_event", "latitude_event", "station_event"]
 
@@ -318,6 +320,97 @@ class ImpulsiveManeuver:
 
 
 @dataclass(frozen=True)
+class FiniteManeuver:
+    """A finite burn: constant thrust along a direction fixed in an orbital or inertial
+    frame, with the mass flow of the rocket equation (:mod:`cosmoplan.forces.thrust`).
+
+    Attributes
+    ----------
+    start : Epoch
+        Ignition (scalar epoch).
+    duration_s : float
+        Burn time, s (> 0).
+    thrust_n : float
+        Thrust, N (> 0).
+    isp_s : float
+        Specific impulse, s (> 0): mdot = thrust / (isp g0).
+    direction : tuple of 3 floats
+        Thrust direction in ``frame`` (normalised here).
+    frame : {'LVLH', 'RSW', 'GCRF'}
+        LVLH and RSW follow the spacecraft's own state during the burn.
+    name : str
+    """
+
+    start: Epoch
+    duration_s: float
+    thrust_n: float
+    isp_s: float
+    direction: tuple = (1.0, 0.0, 0.0)
+    frame: str = "LVLH"
+    name: str = ""
+
+    def __post_init__(self):
+        from .forces.thrust import FRAME_CODES
+
+        if not isinstance(self.start, Epoch) or self.start.ndim != 0:
+            raise InputError(f"a finite maneuver's start must be one Epoch, got "
+                             f"{self.start!r}", field="start", value=self.start)
+        for fld in ("duration_s", "thrust_n", "isp_s"):
+            v = getattr(self, fld)
+            if isinstance(v, bool) or not isinstance(v, (int, float, np.integer,
+                                                         np.floating)) \
+                    or not np.isfinite(v) or v <= 0:
+                raise InputError(f"finite maneuver {self.name!r}: {fld} must be a positive "
+                                 f"number, got {v!r}", field=fld, value=v)
+            object.__setattr__(self, fld, float(v))
+        try:
+            d = np.asarray(self.direction, dtype=float).reshape(3)
+        except (TypeError, ValueError):
+            raise InputError(f"finite maneuver {self.name!r}: direction must be 3 numbers",
+                             field="direction", value=self.direction) from None
+        n = float(np.linalg.norm(d))
+        if not np.isfinite(n) or n == 0.0:
+            raise InputError(f"finite maneuver {self.name!r}: direction must be a non-zero "
+                             f"finite vector, got {self.direction!r}", field="direction",
+                             value=self.direction)
+        object.__setattr__(self, "direction", tuple(float(x) for x in d / n))
+        key = str(self.frame).upper()
+        if key not in FRAME_CODES:
+            raise InputError(f"finite maneuver frame must be LVLH, RSW or GCRF, got "
+                             f"{self.frame!r}", field="frame", value=self.frame)
+        object.__setattr__(self, "frame", key)
+
+    def mass_flow_kg_s(self):
+        """Propellant flow, kg/s."""
+        from .forces.thrust import G0_M_S2
+
+        return self.thrust_n / (self.isp_s * G0_M_S2)
+
+
+def _burn_table(burns, epoch0, mass_kg):
+    """Kernel rows for finite burns (time order), each starting from the mass the previous
+    ones left; InputError if the propellant would exceed the spacecraft's mass."""
+    from .forces.thrust import FRAME_CODES
+
+    rows, mass = [], float(mass_kg)
+    for b in sorted(burns, key=lambda b: float(b.start - epoch0)):
+        t0 = float(b.start - epoch0)
+        mdot = b.mass_flow_kg_s()
+        used = mdot * b.duration_s
+        if used >= mass:
+            raise InputError(f"finite maneuver {b.name!r} burns {used:.1f} kg of propellant "
+                             f"but the spacecraft has {mass:.1f} kg left", field="duration_s",
+                             value=b.duration_s)
+        rows.append([t0, t0 + b.duration_s, b.thrust_n / mass / 1000.0, mdot / mass,
+                     FRAME_CODES[b.frame], *b.direction])
+        mass -= used
+    return np.array(rows, dtype=float).reshape(-1, 8)
+
+
+_NO_BURNS = np.zeros((0, 8))
+
+
+@dataclass(frozen=True)
 class Event:
     """A condition watched during propagation: it occurs where ``g`` changes sign.
 
@@ -514,7 +607,7 @@ def _geodetic_height(x, y, z):
 def _rhs(t, y, nsat, c, w, era0, mu, radius, jn, nmax, atm, exp_table, hp_table, hp_n,
          sun_t0, sun_dt, sun_u, bc, omega, sh_n, sh_m, sh_c, sh_s, sh_rec, sh_work,
          b_t0, b_dt, b_pos, b_vel, b_gm, b_use, srp_k, use_srp, earth_a, earth_f, moon_r,
-         rho_in):
+         rho_in, burns):
     """Right-hand side of N stacked states (compiled twice: serial and, for batches,
     parallel over the states with numba's prange)."""
     out = np.empty_like(y)
@@ -598,6 +691,12 @@ def _rhs(t, y, nsat, c, w, era0, mu, radius, jn, nmax, atm, exp_table, hp_table,
             gaz += tz
         if b_use[1]:
             tx, ty, tz = third_body_accel_kernel(gx, gy, gz, moon_x, moon_y, moon_z, b_gm[1])
+            gax += tx
+            gay += ty
+            gaz += tz
+        if burns.shape[0] > 0:  # finite maneuvers (thrust along a frame, mass flow)
+            tx, ty, tz = thrust_accel_kernel(t, gx, gy, gz, y[k + 3], y[k + 4], y[k + 5],
+                                             burns)
             gax += tx
             gay += ty
             gaz += tz
@@ -890,10 +989,13 @@ class NumericalPropagator:
             ys = None if t_eval is None else np.repeat(y0[:, None], len(t_eval), axis=1)
             return y0.copy(), ys, None
         provider = ctx.get("provider")
+        cuts = list(ctx.get("splits", ()))
         if provider is not None:
-            breaks = [b for b in provider.discontinuities(t0, t1)
-                      if min(t0, t1) + 1e-6 < b < max(t0, t1) - 1e-6]
-            if breaks:  # the space-weather indices jump: restart the integration there
+            cuts += list(provider.discontinuities(t0, t1))
+        if cuts:
+            breaks = sorted(b for b in set(cuts)
+                            if min(t0, t1) + 1e-6 < b < max(t0, t1) - 1e-6)
+            if breaks:  # space-weather jumps, finite-burn ends: restart the integration
                 if t1 < t0:
                     breaks = breaks[::-1]
                 bounds = [t0, *breaks, t1]
@@ -907,8 +1009,8 @@ class NumericalPropagator:
                         te = te[(te >= lo) & ((te <= hi) if last else (te < hi))] if a < b \
                             else te[(te <= hi) & ((te >= lo) if last else (te > lo))]
                     y, ys, t_stop = self._integrate(
-                        dict(ctx, provider=_NoBreaks(provider)), y, bc, a, b, te, srp_k,
-                        record, events)
+                        dict(ctx, provider=None if provider is None else _NoBreaks(provider),
+                             splits=()), y, bc, a, b, te, srp_k, record, events)
                     if ys is not None:
                         parts.append(ys)
                     if t_stop is not None:
@@ -922,7 +1024,8 @@ class NumericalPropagator:
                 ctx["sun_u"], bc, ctx["omega"], ctx["sh_n"], ctx["sh_m"], ctx["sh_c"],
                 ctx["sh_s"], ctx["sh_rec"], ctx["sh_work"], ctx["b_t0"], ctx["b_dt"],
                 ctx["b_pos"], ctx["b_vel"], ctx["b_gm"], ctx["b_use"], srp_k,
-                ctx["use_srp"], ctx["earth_a"], ctx["earth_f"], ctx["moon_r"], rho_buf)
+                ctx["use_srp"], ctx["earth_a"], ctx["earth_f"], ctx["moon_r"], rho_buf,
+                ctx.get("burns", _NO_BURNS))
 
         kernel = _rhs_kernel_parallel if nsat >= PARALLEL_MIN_STATES else _rhs_kernel
         progress = [0, t0]  # right-hand sides evaluated, time reached at the last check
@@ -1343,7 +1446,7 @@ class NumericalPropagator:
                                  field="maneuvers", value=m)
 
     def propagate(self, epoch0, r0, v0, *, epochs=None, duration_s=None, step_s=60.0,
-                  maneuvers=(), spacecraft=None, name=None, events=()):
+                  maneuvers=(), spacecraft=None, name=None, events=(), finite_maneuvers=()):
         """Propagate one state and sample it, applying impulsive maneuvers.
 
         Parameters
@@ -1368,6 +1471,10 @@ class NumericalPropagator:
             Conditions to watch (node, apsis, altitude, latitude, station rise/set, any
             ``g(t_s, r, v, frame)``); an event can record, stop the propagation, or apply a
             maneuver. With a 'stop' the trajectory ends at the event.
+        finite_maneuvers : sequence of FiniteManeuver
+            Finite burns (thrust along LVLH, RSW or GCRF with mass flow), each starting
+            from the mass the previous ones left (``spacecraft.mass_kg`` at the start);
+            the integration restarts at every ignition and cut-off.
 
         Returns
         -------
@@ -1425,6 +1532,17 @@ class NumericalPropagator:
         if any(t > t_end + 1e-9 for t in tb):
             raise InputError("a maneuver lies after the last output epoch", field="maneuvers")
         ctx = self._context(epoch0, 0.0, t_end)
+        finite = list(finite_maneuvers)
+        if finite:
+            if not all(isinstance(b, FiniteManeuver) for b in finite):
+                raise InputError("finite_maneuvers must be FiniteManeuver objects",
+                                 field="finite_maneuvers", value=finite)
+            table = _burn_table(finite, epoch0, sc.mass_kg)
+            if np.any(table[:, 0] < -1e-9) or np.any(table[:, 1] > t_end + 1e-9):
+                raise InputError("a finite maneuver starts before the initial epoch or ends "
+                                 "after the last output epoch", field="finite_maneuvers")
+            ctx["burns"] = table
+            ctx["splits"] = tuple(table[:, 0]) + tuple(table[:, 1])
         bc = np.array([sc.ballistic_m2_kg])
         srp_k = np.array([sc.srp_m2_kg])
         shadow = []
