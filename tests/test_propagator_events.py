@@ -146,3 +146,17 @@ def test_bad_events():
         PROP.propagate(T0, R0, V0, duration_s=60.0, events=["node"])
     with pytest.raises(InputError, match="ascending"):
         node_event("up")
+
+
+def test_station_rise_and_set_events_are_named_apart():
+    from cosmoplan.access import station
+
+    kashi = station("Kashi")
+    res = PROP.propagate(T0, R0, V0, duration_s=86400.0, step_s=60.0,
+                         events=[station_event(kashi, 5.0, which="rise"),
+                                 station_event(kashi, 5.0, which="set")])
+    names = [e.name for e in res.events]
+    assert "Kashi rise" in names and "Kashi set" in names
+    assert all(a != b for a, b in zip(names, names[1:]))  # rise, set, rise, ...
+    with pytest.raises(InputError, match="rise, set or any"):
+        station_event(kashi, 5.0, which="up")

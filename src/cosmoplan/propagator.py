@@ -523,10 +523,12 @@ def latitude_event(latitude_deg, direction=0, action="record"):
                  direction, action)
 
 
-def station_event(station, min_elevation_deg=None, action="record"):
+def station_event(station, min_elevation_deg=None, action="record", which="any"):
     """Rise (g increasing) and set of the spacecraft above a ground station's mask.
 
-    ``station``: a :class:`cosmoplan.access.GroundStation` or bundled station name;
+    ``which``: 'rise' (named "<station> rise"), 'set' ("<station> set") or 'any'
+    ("<station> pass", both); ``station``: a :class:`cosmoplan.access.GroundStation` or
+    bundled station name;
     ``min_elevation_deg``: default the station's own mask. Geometric elevation above the
     WGS-84 ellipsoid normal (:func:`cosmoplan.frames.topocentric_azel`).
     """
@@ -540,7 +542,11 @@ def station_event(station, min_elevation_deg=None, action="record"):
     def g(t, r, v, f):
         return float(topocentric_azel(f.itrf(t, r), st.lat, st.lon, st.height_km)[1]) - mask
 
-    return Event(f"{st.name} pass", g, 0, action)
+    d = {"rise": 1, "set": -1, "any": 0}.get(which)
+    if d is None:
+        raise InputError(f"which must be rise, set or any, got {which!r}", field="which",
+                         value=which)
+    return Event(f"{st.name} {'pass' if d == 0 else which}", g, d, action)
 
 
 def _is_number(value):
