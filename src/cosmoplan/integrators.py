@@ -117,6 +117,7 @@ from .cislunar.cr3bp import _B as _DP_B12
 from .cislunar.cr3bp import _C as _DP_C12
 from .cislunar.cr3bp import _E3 as _DP_E3
 from .cislunar.cr3bp import _E5 as _DP_E5
+from .cislunar.cr3bp import _finite
 from .errors import InputError
 
 __all__ = ["IntegrationResult", "dop853_solve", "verner98_solve", "rk4_solve", "warm_up",
@@ -1031,16 +1032,7 @@ def _check_callable(fn, name):
                          source=f"argument {name!r}", field=name)
 
 
-def _finite_float(value, name):
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"{name} = {value!r} is not a number", source=f"argument {name!r}",
-                         field=name, value=value) from None
-    if not np.isfinite(v):
-        raise InputError(f"{name} = {value!r} must be finite", source=f"argument {name!r}",
-                         field=name, value=value)
-    return v
+_finite_float = _finite  # cr3bp's check: a finite float, else InputError naming it
 
 
 def _call(fn, name, t0, y0, args, args_name):
