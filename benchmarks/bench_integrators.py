@@ -70,7 +70,8 @@ def rhs_args(ctx, nsat=1):
     NumericalPropagator._integrate's order (the kernel's parameter order, read from its
     signature so that the benchmark follows changes of the propagator)."""
     extra = {"nsat": nsat, "bc": np.zeros(nsat), "srp_k": np.zeros(nsat),
-             "rho_in": np.zeros(nsat), "rho_buf": np.zeros(nsat), "burns": np.zeros((0, 8))}
+             "rho_in": np.zeros(nsat), "rho_buf": np.zeros(nsat), "burns": np.zeros((0, 8)),
+             "use_gr": False}
     names = list(inspect.signature(_rhs_kernel.py_func).parameters)[2:]
     return tuple(extra[k] if k in extra else ctx[k] for k in names)
 

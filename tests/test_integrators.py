@@ -321,7 +321,8 @@ def _propagator_args(ctx, kernel, nsat=1):
     or SRP, in NumericalPropagator._integrate's order, which is the kernel's parameter order:
     taken from its signature, so that a parameter added there shows here by name."""
     extra = {"nsat": nsat, "bc": np.zeros(nsat), "srp_k": np.zeros(nsat),
-             "rho_in": np.zeros(nsat), "rho_buf": np.zeros(nsat), "burns": np.zeros((0, 8))}
+             "rho_in": np.zeros(nsat), "rho_buf": np.zeros(nsat), "burns": np.zeros((0, 8)),
+             "use_gr": False}
     names = list(inspect.signature(kernel.py_func).parameters)[2:]
     missing = [k for k in names if k not in extra and k not in ctx]
     assert not missing, f"_rhs_kernel takes arguments this test does not know: {missing}"

@@ -71,3 +71,23 @@ def test_bad_finite_maneuvers():
     with pytest.raises(InputError, match="last output epoch"):
         TWO_BODY.propagate(T0, R0, V0, duration_s=100.0,
                            finite_maneuvers=[FiniteManeuver(T0 + 90.0, 20.0, 1.0, 300.0)])
+
+
+def test_relativity_advances_the_perigee_at_the_schwarzschild_rate():
+    # two-body + GR: the eccentricity vector turns by 6 pi GM / (c^2 a (1 - e^2)) per orbit
+    a, e = 9000.0, 0.2
+    rp = a * (1 - e)
+    vp = np.sqrt(MU * (1 + e) / rp)
+    n_orbits = 50
+    period = 2 * np.pi * np.sqrt(a ** 3 / MU)
+    out = []
+    for gr in (False, True):
+        prop = NumericalPropagator(ForceModel(zonal_degree=0, atmosphere=None, relativity=gr),
+                                   rtol=1e-13, atol_km=1e-10)
+        y = prop.propagate_states(T0, np.r_[rp, 0.0, 0.0, 0.0, vp, 0.0],
+                                  T0 + n_orbits * period)
+        r, v = y[:3], y[3:]
+        ev = ((v @ v - MU / np.linalg.norm(r)) * r - (r @ v) * v) / MU
+        out.append(np.arctan2(ev[1], ev[0]))
+    expected = n_orbits * 6 * np.pi * MU / (299792.458 ** 2 * a * (1 - e * e))
+    assert out[1] - out[0] == pytest.approx(expected, rel=0.02)  # ~1.6e-6 rad

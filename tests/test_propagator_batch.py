@@ -48,7 +48,7 @@ def test_serial_and_parallel_kernels_agree():
             ctx["sh_n"], ctx["sh_m"], ctx["sh_c"], ctx["sh_s"], ctx["sh_rec"], ctx["sh_work"],
             ctx["b_t0"], ctx["b_dt"], ctx["b_pos"], ctx["b_vel"], ctx["b_gm"], ctx["b_use"],
             np.zeros(64), ctx["use_srp"], ctx["earth_a"], ctx["earth_f"], ctx["moon_r"],
-            np.zeros(64), np.zeros((0, 8)))
+            np.zeros(64), np.zeros((0, 8)), False)
     a = P._rhs_kernel(100.0, y, *args)
     b = P._rhs_kernel_parallel(100.0, y, *args)
     np.testing.assert_array_equal(a, b)

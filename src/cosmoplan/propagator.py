@@ -164,6 +164,9 @@ class ForceModel:
         Cannonball solar radiation pressure with conical Earth and Moon shadows.
     storm_ap : bool
         NRLMSISE-00 with the 7-value Ap history (switch 9 = -1) instead of the daily Ap.
+    relativity : bool
+        The Schwarzschild term of general relativity for the Earth (IERS Conventions 2010
+        eq. 10.12, beta = gamma = 1; about 3e-9 of gravity in LEO).
     harris_priester_n : float
         Cosine exponent of the Harris-Priester bulge (2 for low inclinations, 6 polar).
     """
@@ -181,6 +184,7 @@ class ForceModel:
     srp: bool = False
     space_weather: object = field(default=None, repr=False, compare=False)
     storm_ap: bool = False
+    relativity: bool = False
 
     def __post_init__(self):
         self._check_high_fidelity()
@@ -247,7 +251,7 @@ class ForceModel:
                              f"{self.third_bodies!r}", field="third_bodies",
                              value=self.third_bodies)
         object.__setattr__(self, "third_bodies", bodies)
-        for name in ("srp", "storm_ap"):
+        for name in ("srp", "storm_ap", "relativity"):
             if not isinstance(getattr(self, name), (bool, np.bool_)):
                 raise InputError(f"{name} must be True or False, got {getattr(self, name)!r}",
                                  field=name, value=getattr(self, name))
@@ -272,6 +276,8 @@ class ForceModel:
         parts.append(f"{self.atmosphere} drag" if self.atmosphere else "no drag")
         if self.srp:
             parts.append("SRP (cannonball, conical Earth and Moon shadows)")
+        if self.relativity:
+            parts.append("relativity (Schwarzschild)")
         return ", ".join(parts)
 
 
@@ -610,10 +616,14 @@ def _geodetic_height(x, y, z):
     return z / sl - n * (1.0 - WGS84_E2)
 
 
+_C_KM_S = 299792.458
+"""Speed of light, km/s."""
+
+
 def _rhs(t, y, nsat, c, w, era0, mu, radius, jn, nmax, atm, exp_table, hp_table, hp_n,
          sun_t0, sun_dt, sun_u, bc, omega, sh_n, sh_m, sh_c, sh_s, sh_rec, sh_work,
          b_t0, b_dt, b_pos, b_vel, b_gm, b_use, srp_k, use_srp, earth_a, earth_f, moon_r,
-         rho_in, burns):
+         rho_in, burns, use_gr):
     """Right-hand side of N stacked states (compiled twice: serial and, for batches,
     parallel over the states with numba's prange)."""
     out = np.empty_like(y)
@@ -700,6 +710,16 @@ def _rhs(t, y, nsat, c, w, era0, mu, radius, jn, nmax, atm, exp_table, hp_table,
             gax += tx
             gay += ty
             gaz += tz
+        if use_gr:  # Schwarzschild term, IERS Conventions 2010 eq. 10.12 (beta = gamma = 1)
+            vx_, vy_, vz_ = y[k + 3], y[k + 4], y[k + 5]
+            rr = np.sqrt(gx * gx + gy * gy + gz * gz)
+            vv = vx_ * vx_ + vy_ * vy_ + vz_ * vz_
+            rv = gx * vx_ + gy * vy_ + gz * vz_
+            kg = mu / (_C_KM_S * _C_KM_S * rr * rr * rr)
+            f = 4.0 * mu / rr - vv
+            gax += kg * (f * gx + 4.0 * rv * vx_)
+            gay += kg * (f * gy + 4.0 * rv * vy_)
+            gaz += kg * (f * gz + 4.0 * rv * vz_)
         if burns.shape[0] > 0:  # finite maneuvers (thrust along a frame, mass flow)
             tx, ty, tz = thrust_accel_kernel(t, gx, gy, gz, y[k + 3], y[k + 4], y[k + 5],
                                              burns)
@@ -965,7 +985,7 @@ class NumericalPropagator:
             from .forces.nrlmsise import DensityProvider
 
             provider = DensityProvider(epoch0, fm.space_weather, storm_ap=fm.storm_ap)
-        return dict(provider=provider,
+        return dict(provider=provider, use_gr=bool(fm.relativity),
                     c=c, w=w, era0=era0, mu=fm.mu, radius=fm.radius_km,
                     jn=np.asarray(fm.zonal_j, float),
                     nmax=int(fm.zonal_degree), atm=atm, exp_table=EXPONENTIAL_TABLE,
@@ -1031,7 +1051,7 @@ class NumericalPropagator:
                 ctx["sh_s"], ctx["sh_rec"], ctx["sh_work"], ctx["b_t0"], ctx["b_dt"],
                 ctx["b_pos"], ctx["b_vel"], ctx["b_gm"], ctx["b_use"], srp_k,
                 ctx["use_srp"], ctx["earth_a"], ctx["earth_f"], ctx["moon_r"], rho_buf,
-                ctx.get("burns", _NO_BURNS))
+                ctx.get("burns", _NO_BURNS), ctx["use_gr"])
 
         kernel = _rhs_kernel_parallel if nsat >= PARALLEL_MIN_STATES else _rhs_kernel
         progress = [0, t0]  # right-hand sides evaluated, time reached at the last check
