@@ -249,7 +249,10 @@ def _check_physics(r1, r2, tof, v1, v2, prograde=None):
                                                              np.linalg.norm(r2)))
     h1, h2 = np.cross(r1, v1), np.cross(r2, v2)
     assert np.linalg.norm(h1 - h2) <= 1e-11 * scale * vs
-    if prograde is not None and abs(h1[2]) > 1e-9 * np.linalg.norm(h1):
+    # the sense of motion is defined only when the transfer plane is (not for r1, r2 within
+    # 1e-6 rad of each other or of opposite directions, e.g. r1 = r2 + 1e-4 km z)
+    sin_angle = np.linalg.norm(np.cross(r1, r2)) / (np.linalg.norm(r1) * np.linalg.norm(r2))
+    if prograde is not None and abs(h1[2]) > 1e-9 * np.linalg.norm(h1) and sin_angle > 1e-6:
         assert (h1[2] > 0) == prograde
 
 
