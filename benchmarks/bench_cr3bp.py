@@ -21,12 +21,12 @@ Usage: python benchmarks/bench_cr3bp.py [--repeat R]
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
+from _timing import timed  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
@@ -38,15 +38,6 @@ HALO_1524 = np.array([1.1808985497899205, 0.0, 1.0295054075242347e-4, 0.0,
                       -0.15585631393981156, 0.0])
 PERIOD_1524 = 3.4155308065628454
 MU = cr3bp.MU_EARTH_MOON
-
-
-def timed(fn, repeat):
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def rhs_numpy(t, y):

@@ -26,12 +26,12 @@ from __future__ import annotations
 
 import argparse
 import inspect
-import statistics
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
+from _timing import timed  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
@@ -78,15 +78,6 @@ def rhs_args(ctx, nsat=1):
 
 def atol_of(atol_km):
     return np.r_[np.full(3, atol_km), np.full(3, atol_km * 1e-3)]
-
-
-def timed(fn, repeat):
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def reference(args, y0, t_out=None):

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import statistics
 import time
 
 import numpy as np
+from _timing import timed  # noqa: E402
 
 from cosmoplan import kepler, states
 
@@ -47,15 +47,6 @@ def make_states(n, seed=42):
     tau = np.where(np.abs(1 - e) < 1e-3, 2 * np.pi * np.sqrt(p**3 / MU), tau)
     dt = rng.uniform(-10.0, 10.0, n) * tau
     return r, v, dt, el
-
-
-def timed(fn, repeat):
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def peer_module():

@@ -43,6 +43,7 @@ import types
 from pathlib import Path
 
 import numpy as np
+from _timing import timed  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
@@ -144,15 +145,6 @@ def kep3_native(r1, r2, tof, mu, repeat):
             times.append(float(res.stdout))
         v1 = np.fromfile(tmp / "out.bin").reshape(n, 3)
     return statistics.median(times) / n, v1, "ok"
-
-
-def timed(fn, repeat):
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def pykep_lambert():

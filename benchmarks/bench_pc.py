@@ -24,12 +24,12 @@ from __future__ import annotations
 
 import argparse
 import math
-import statistics
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
+from _timing import timed  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
@@ -47,15 +47,6 @@ def make_encounters(n, seed=1):
     xm = rng.normal(size=n) * sx * scale
     ym = rng.normal(size=n) * sy * scale
     return xm, ym, sx, sy, radius
-
-
-def timed(fn, repeat):
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def dblquad_pc(xm, ym, sx, sy, r):

@@ -38,6 +38,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+from _timing import timed  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
@@ -52,15 +53,6 @@ N_PIX, PIXEL_M = 1000, 30.0
 START = "2025-01-01T00:00:00"
 STEP_S = 60.0
 R_MOON_KM = 1737.4
-
-
-def timed(fn, repeat):
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def rim_dem(seed=1):
