@@ -1,4 +1,4 @@
-"""Earth gravity field in spherical harmonics to any degree and order (numba kernels).
+"""Gravity fields (Earth, Moon) in spherical harmonics to any degree and order (numba kernels).
 
 The potential of a field of fully normalised coefficients C_nm, S_nm is
 
@@ -41,11 +41,19 @@ division by u anywhere: the kernels are exact on the polar axis. The kernels rec
 Q_nm = (R/r)^n Ptilde_nm (eq. 27 is linear at fixed n, so seeding the sectorial with
 (R/r)^m carries the factor), which saves the per-term multiplication.
 
-Positions are body-fixed (ITRF for the Earth), km; accelerations km/s^2, potentials
-km^2/s^2. Coefficients are read from ICGEM ``.gfc`` files (:func:`load_gfc`, format of
-Barthelmes & Foerste, ICGEM format, GFZ 2011/2023); :func:`default_field` is EGM96
-(Lemoine et al. 1998, NASA/TP-1998-206861), tide-free, truncated at degree 120, bundled
-as ``cosmoplan/data/egm96_120.npz`` (written by ``tools/make_egm96_bundle.py``).
+Positions are body-fixed (ITRF for the Earth, MOON_PA for the Moon), km; accelerations
+km/s^2, potentials km^2/s^2. Coefficients are read from ICGEM ``.gfc`` files
+(:func:`load_gfc`, format of Barthelmes & Foerste, ICGEM format, GFZ 2011/2023) or GMAT
+``.cof`` files (:func:`load_cof`). Two fields are bundled:
+
+* :func:`default_field`: the Earth, EGM96 (Lemoine et al. 1998, NASA/TP-1998-206861),
+  tide-free, truncated at degree 120, ``cosmoplan/data/egm96_120.npz`` (written by
+  ``tools/make_egm96_bundle.py``);
+* :func:`default_moon_field`: the Moon, Lunar Prospector LP165P (Konopliv et al. 2001,
+  Icarus 150, 1-18; NASA PDS, public domain), GM 4902.801056 km^3/s^2, R 1738 km, in the
+  lunar principal-axis frame (evaluate at MOON_PA positions, :mod:`cosmoplan.moon`),
+  truncated at degree and order 70, ``cosmoplan/data/moon_lp165p_70.npz`` (written by
+  ``tools/make_moon_gravity_bundle.py`` from ``tools/data/lp165p_deg70.cof``).
 
 Numba integration: :func:`sh_accel_kernel` and :func:`sh_potential_kernel` take plain
 floats, ints and float64 arrays: ``c`` and ``s`` (``GravityField.c/.s``), ``rec`` from
@@ -58,6 +66,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -70,7 +79,9 @@ from ..errors import InputError
 __all__ = [
     "GravityField",
     "load_gfc",
+    "load_cof",
     "default_field",
+    "default_moon_field",
     "acceleration",
     "potential",
     "recursion_coefficients",
@@ -79,6 +90,7 @@ __all__ = [
     "sh_potential_kernel",
     "MAX_KERNEL_DEGREE",
     "BUNDLE_FILE",
+    "MOON_BUNDLE_FILE",
 ]
 
 MAX_KERNEL_DEGREE = 1400
@@ -87,6 +99,9 @@ MAX_KERNEL_DEGREE = 1400
 
 BUNDLE_FILE = "egm96_120.npz"
 """Name of the bundled EGM96 field (degree and order 120) in ``cosmoplan/data``."""
+
+MOON_BUNDLE_FILE = "moon_lp165p_70.npz"
+"""Name of the bundled lunar field LP165P (degree and order 70) in ``cosmoplan/data``."""
 
 _NORMS = ("fully_normalized", "unnormalized")
 _TIDE_SYSTEMS = ("tide_free", "zero_tide", "mean_tide", "unknown")
@@ -491,7 +506,294 @@ def _int_or_none(token):
 
 
 # --------------------------------------------------------------------------------------
-# Bundled EGM96
+# GMAT .cof reader
+# --------------------------------------------------------------------------------------
+
+_COF_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eEdD][+-]?\d+)?")
+_COF_COLUMNS = ("n (columns 9-11)", "m (columns 12-14)", "C (columns 18-38)",
+                "S (columns 39-59)")
+_COF_RECORDS = "COMMENT (or any line starting with 'C'), POTFIELD, RECOEF or END"
+
+
+def load_cof(path, max_degree=None, *, body=None, name=None):
+    """Read a static gravity field from a GMAT ``.cof`` file.
+
+    Format (GMAT's ``HarmonicGravityCof`` reader; fixed columns, numbers may run together):
+
+    * comments: lines starting with ``C`` (``COMMENT ...``, ``CCCC...``); blank lines;
+    * one header, before any coefficient::
+
+          POTFIELD165165  0 4.90280105600000e+12 1.73800000000000e+06 1.00000000000000e+00
+
+      degree in columns 9-11, order in 12-14, then four numbers separated by blanks: a
+      body flag (integer, not used), GM (m^3/s^2), reference radius (m) and the
+      normalisation flag (1: fully normalised, 0: unnormalised, converted here);
+    * coefficients ``RECOEF`` with n in columns 9-11, m in 12-14, C in 18-38 and S in
+      39-59 (21-character fields, e.g. ``-2.72203236159000e-09-7.57518292083000e-10``;
+      lines with m = 0 may stop after C);
+    * an optional ``END`` line, after which nothing is read.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The ``.cof`` file.
+    max_degree : int, optional
+        Read degrees 0..max_degree only (default: the header's degree). Reading stops at
+        the first line beyond it once every coefficient needed has been seen, so a file
+        truncated after degree ``max_degree`` (such as the bundled LP165P excerpt, whose
+        header still declares 165) reads without error.
+    body : str, optional
+        The body the field belongs to (``.cof`` headers name none): recorded in
+        ``GravityField.source``, e.g. ``"LP165P.cof (Moon)"``.
+    name : str, optional
+        Model name (``GravityField.name``); default: the file name without its extension.
+
+    Returns
+    -------
+    GravityField
+        ``mu`` in km^3/s^2, ``radius_km`` in km, ``tide_system="unknown"`` (``.cof`` files
+        do not state it), ``max_order = min(header order, max_degree)``. Degree-0/1 lines
+        may be absent (C_00 = 1, degree 1 = 0); every (n, m) with 2 <= n <= max_degree and
+        m <= min(n, order) must be present exactly once.
+
+    Raises
+    ------
+    InputError
+        With ``source`` (file), ``line``, ``field`` and ``value``: empty file, no or a
+        second ``POTFIELD`` header, a coefficient before it, an unknown record, bad header
+        values, a field not in GMAT's columns, a truncated or extra field, a value that is
+        not a number, m > n, n or m above the header's, a non-zero S for m = 0, a
+        duplicate (n, m), missing coefficients, ``max_degree`` above the header's.
+    """
+    try:
+        src = os.fspath(path)
+    except TypeError:
+        raise InputError(f"path must be a file name, got {path!r}", field="path",
+                         value=path) from None
+    if max_degree is not None and (isinstance(max_degree, bool)
+                                   or not isinstance(max_degree, (int, np.integer))
+                                   or max_degree < 0):
+        raise InputError(f"max_degree must be a non-negative integer, got {max_degree!r}",
+                         source=src, field="max_degree", value=max_degree)
+    for key, val in (("body", body), ("name", name)):
+        if val is not None and not isinstance(val, str):
+            raise InputError(f"{key} must be a string, got {val!r}", source=src, field=key,
+                             value=val)
+    try:
+        fh = open(src, encoding="latin-1")
+    except OSError as exc:
+        raise InputError(f"cannot open gravity field file: {exc.strerror}", source=src,
+                         value=src) from None
+    with fh:
+        fld = _read_cof(fh, src, None if max_degree is None else int(max_degree))
+    base = os.path.basename(src)
+    stem = os.path.splitext(base)[0]
+    return GravityField(
+        mu=fld["mu"], radius_km=fld["radius_km"], c=fld["c"], s=fld["s"],
+        max_degree=fld["max_degree"], max_order=fld["max_order"], tide_system="unknown",
+        name=stem if name is None else name,
+        source=base if body is None else f"{base} ({body})", norm="fully_normalized")
+
+
+def _cof_int(text):
+    """int of a .cof integer field (blanks around it allowed; digits only), or None."""
+    tok = text.strip()
+    return int(tok) if re.fullmatch(r"[+-]?[0-9]+", tok) else None
+
+
+def _cof_float(text):
+    """float of a fixed-width .cof number field (blanks around it allowed), or None."""
+    tok = text.strip()
+    if not _COF_NUMBER.fullmatch(tok):
+        return None
+    v = float(tok.replace("D", "E").replace("d", "e"))
+    return v if math.isfinite(v) else None
+
+
+def _cof_header(line, src, lineno, max_degree):
+    """Parse a POTFIELD line: (degree, order, mu km^3/s^2, radius km, normalised)."""
+    def bad(field_, msg, value):
+        return InputError(msg, source=src, line=lineno, field=field_, value=value)
+
+    if len(line) < 14:
+        raise bad("POTFIELD", f"POTFIELD header {line!r} truncated: expected the degree in "
+                  "columns 9-11 and the order in 12-14, then body flag, GM (m^3/s^2), radius "
+                  "(m) and normalisation flag", line)
+    nm = []
+    for text, what, cols in ((line[8:11], "degree", "9-11"), (line[11:14], "order", "12-14")):
+        v = _cof_int(text)
+        if v is None or v < 0:
+            raise bad(what, f"POTFIELD {what} {text!r} (columns {cols}) is not a non-negative "
+                      "integer", text)
+        nm.append(v)
+    nmax, mmax = nm
+    if mmax > nmax:
+        raise bad("order", f"POTFIELD order {mmax} above its degree {nmax}", mmax)
+    rest = line[14:].split()
+    if len(rest) != 4:
+        raise bad("POTFIELD", f"POTFIELD header has {len(rest)} value(s) after the degree and "
+                  "order, expected 4: body flag, GM (m^3/s^2), radius (m), normalisation "
+                  "flag (1 or 0)", line[14:].strip())
+    if _cof_int(rest[0]) is None:
+        raise bad("body_flag", f"POTFIELD body flag {rest[0]!r} is not an integer", rest[0])
+    gm = _decimal(rest[1]) if _COF_NUMBER.fullmatch(rest[1]) else None
+    if gm is None or gm <= 0:
+        raise bad("GM", f"POTFIELD GM {rest[1]!r} is not a positive number (m^3/s^2)", rest[1])
+    ae = _decimal(rest[2]) if _COF_NUMBER.fullmatch(rest[2]) else None
+    if ae is None or ae <= 0:
+        raise bad("radius", f"POTFIELD radius {rest[2]!r} is not a positive number (m)",
+                  rest[2])
+    flag = _decimal(rest[3]) if _COF_NUMBER.fullmatch(rest[3]) else None
+    if flag is None or flag not in (0, 1):
+        raise bad("normalization", f"POTFIELD normalisation flag {rest[3]!r} is neither 1 "
+                  "(fully normalised) nor 0 (unnormalised)", rest[3])
+    if max_degree is not None and max_degree > nmax:
+        raise bad("max_degree", f"max_degree {max_degree} asked, but the POTFIELD header "
+                  f"declares degree {nmax} at most", max_degree)
+    return (nmax, mmax, float(gm / Decimal(10) ** 9), float(ae / Decimal(1000)),
+            flag == 1)
+
+
+def _cof_record(line, src, lineno):
+    """Split a RECOEF line in GMAT's columns: (n, m, C, S or None)."""
+    def bad(field_, msg, value):
+        return InputError(msg, source=src, line=lineno, field=field_, value=value)
+
+    if line[6:8].strip() or line[14:17].strip() or len(line) < 17:
+        raise bad("RECOEF", f"RECOEF line {line!r} not in GMAT's fixed columns: n in columns "
+                  "9-11, m in 12-14, C in 18-38, S in 39-59", line)
+    nm = []
+    for text, what in ((line[8:11], 0), (line[11:14], 1)):
+        v = _cof_int(text)
+        if v is None or v < 0:
+            raise bad("nm"[what], f"{_COF_COLUMNS[what]} {text!r} is not a non-negative "
+                      "integer", text)
+        nm.append(v)
+    n, m = nm
+    if m > n:
+        raise bad("m", f"order m = {m} > degree n = {n}", m)
+    if len(line) > 59:
+        raise bad("RECOEF", f"characters after column 59 (the end of S) for (n, m) = ({n}, "
+                  f"{m}): {line[59:]!r}", line[59:])
+    vals = []
+    for k, sl in ((2, slice(17, 38)), (3, slice(38, 59))):
+        text = line[sl]
+        if k == 3 and not text:
+            if m == 0:
+                break  # m = 0 lines may stop after C
+            raise bad("S", f"S of (n, m) = ({n}, {m}) missing: the line ends at column "
+                      f"{len(line)}, expected a 21-character field in columns 39-59", line)
+        if len(text) < 21:
+            raise bad("CS"[k - 2], f"{_COF_COLUMNS[k][0]} of (n, m) = ({n}, {m}) truncated: "
+                      f"{text!r} is {len(text)} character(s), the field is 21 "
+                      f"({_COF_COLUMNS[k][2:].strip('()')})", text)
+        v = _cof_float(text)
+        if v is None:
+            raise bad("CS"[k - 2], f"{_COF_COLUMNS[k][0]} of (n, m) = ({n}, {m}) is not a "
+                      f"number: {text!r} ({_COF_COLUMNS[k][2:].strip('()')})", text)
+        vals.append(v)
+    s = vals[1] if len(vals) > 1 else None
+    if m == 0 and s:
+        raise bad("S", f"S of (n, m) = ({n}, 0) must be 0 (no sine term for m = 0), got "
+                  f"{line[38:59]!r}", line[38:59])
+    return n, m, vals[0], s
+
+
+def _read_cof(fh, src, max_degree):
+    header = None
+    header_line = None
+    lineno = 0
+    for lineno, raw in enumerate(fh, start=1):
+        line = raw.rstrip()
+        if not line:
+            continue
+        if line[0] == "C":  # COMMENT, CCCC...
+            continue
+        if line.split()[0] == "END":
+            break
+        if line.startswith("POTFIELD"):
+            if header is not None:
+                raise InputError(f"second POTFIELD header (the first is at line "
+                                 f"{header_line})", source=src, line=lineno,
+                                 field="POTFIELD", value=line)
+            header = _cof_header(line, src, lineno, max_degree)
+            header_line = lineno
+            nmax, mmax = header[0], header[1]
+            nn = nmax if max_degree is None else max_degree
+            mm = min(mmax, nn)
+            c = np.zeros((nn + 1, nn + 1))
+            s = np.zeros((nn + 1, nn + 1))
+            seen = np.zeros((nn + 1, nn + 1), dtype=np.int64)  # line numbers, 0: not seen
+            need = np.tril(np.ones((nn + 1, nn + 1), dtype=bool))
+            need[:, mm + 1:] = False
+            need[:2] = False  # degrees 0 and 1 optional
+            needed = int(need.sum())
+            got = 0
+            continue
+        if not line.startswith("RECOEF"):
+            raise InputError(f"unknown record {line.split()[0]!r}; expected {_COF_RECORDS} "
+                             "starting in column 1", source=src, line=lineno, field="record",
+                             value=line.split()[0])
+        if header is None:
+            raise InputError(f"RECOEF line before the POTFIELD header: {line!r}; not a GMAT "
+                             ".cof file, or its POTFIELD header is missing", source=src,
+                             line=lineno, field="POTFIELD", value=line)
+        n, m, cnm, snm = _cof_record(line, src, lineno)
+        if n > nmax:
+            raise InputError(f"degree n = {n} above the POTFIELD header's degree {nmax} "
+                             f"(line {header_line})", source=src, line=lineno, field="n",
+                             value=n)
+        if m > mmax:
+            raise InputError(f"order m = {m} above the POTFIELD header's order {mmax} "
+                             f"(line {header_line})", source=src, line=lineno, field="m",
+                             value=m)
+        if n > nn:
+            if got == needed:
+                break  # sorted file: everything asked for has been read
+            continue
+        if seen[n, m]:
+            raise InputError(f"duplicate coefficient (n, m) = ({n}, {m}), first at line "
+                             f"{seen[n, m]}", source=src, line=lineno, field="RECOEF",
+                             value=(n, m))
+        seen[n, m] = lineno
+        if need[n, m]:
+            got += 1
+        c[n, m] = cnm
+        s[n, m] = 0.0 if snm is None else snm
+    if header is None:
+        if lineno == 0:
+            raise InputError("file is empty; expected a GMAT .cof file (a POTFIELD header, "
+                             "then RECOEF lines)", source=src, line=1, field="POTFIELD",
+                             value="")
+        raise InputError(f"no POTFIELD header in {lineno} line(s): not a GMAT .cof file",
+                         source=src, line=lineno, field="POTFIELD", value=None)
+    if got != needed:
+        nm = np.argwhere(need & (seen == 0))
+        first = ", ".join(f"({a}, {b})" for a, b in nm[:5])
+        raise InputError(
+            f"{len(nm)} coefficient(s) missing up to degree {nn} (order {mm}), first (n, m) = "
+            f"{first} (file ends at line {lineno}); the POTFIELD header (line {header_line}) "
+            f"declares degree {nmax}: pass max_degree for a truncated file", source=src,
+            line=lineno, field="RECOEF", value=tuple(int(v) for v in nm[0]))
+    if not seen[0, 0]:
+        c[0, 0] = 1.0
+    if not header[4]:  # unnormalised file
+        for n in range(nn + 1):
+            for m in range(n + 1):
+                log_f = _log_unnormalised_to_normalised(n, m)
+                c[n, m] = _scale_log(c[n, m], log_f)
+                s[n, m] = _scale_log(s[n, m], log_f)
+        if not (np.all(np.isfinite(c)) and np.all(np.isfinite(s))):
+            bad = np.argwhere(~(np.isfinite(c) & np.isfinite(s)))[0]
+            raise InputError(f"unnormalised coefficient (n, m) = ({bad[0]}, {bad[1]}) "
+                             "overflows when fully normalised (is the normalisation flag "
+                             "right?)", source=src, line=header_line, field="normalization",
+                             value=0)
+    return dict(mu=header[2], radius_km=header[3], c=c, s=s, max_degree=nn, max_order=mm)
+
+
+# --------------------------------------------------------------------------------------
+# Bundled fields (EGM96, LP165P)
 # --------------------------------------------------------------------------------------
 
 
@@ -508,7 +810,8 @@ def unpack_lower(v, nmax):
 
 
 def field_from_npz(path):
-    """A :class:`GravityField` from a bundle written by ``tools/make_egm96_bundle.py``."""
+    """A :class:`GravityField` from a bundle written by ``tools/make_egm96_bundle.py`` or
+    ``tools/make_moon_gravity_bundle.py``."""
     with np.load(path, allow_pickle=False) as z:
         nmax = int(z["max_degree"])
         return GravityField(
@@ -531,11 +834,33 @@ def default_field():
     return field_from_npz(os.fspath(files("cosmoplan") / "data" / BUNDLE_FILE))
 
 
-def bundle_metadata():
-    """Provenance of the bundled field: source file name, sha256, header text, tool."""
+@lru_cache(maxsize=1)
+def default_moon_field():
+    """The Moon: LP165P, degree and order 70, bundled (loaded once per process).
+
+    Lunar Prospector field LP165P (Konopliv et al. 2001, Icarus 150, 1-18; NASA PDS,
+    public domain), GM 4902.801056 km^3/s^2, R 1738.0 km, read with :func:`load_cof` from
+    the excerpt ``tools/data/lp165p_deg70.cof`` of GMAT's ``LP165P.cof`` (its sha256 and
+    header lines are in ``bundle_metadata(MOON_BUNDLE_FILE)``). Coefficients in the lunar
+    principal-axis frame: evaluate at MOON_PA positions (:mod:`cosmoplan.moon`).
+    ``tide_system`` is ``"unknown"`` (the .cof file does not state it).
+    """
     from importlib.resources import files
 
-    with np.load(os.fspath(files("cosmoplan") / "data" / BUNDLE_FILE)) as z:
+    return field_from_npz(os.fspath(files("cosmoplan") / "data" / MOON_BUNDLE_FILE))
+
+
+def bundle_metadata(bundle=BUNDLE_FILE):
+    """Provenance of a bundled field: source file name, sha256, header text, tool.
+
+    ``bundle``: :data:`BUNDLE_FILE` (EGM96, the default) or :data:`MOON_BUNDLE_FILE`.
+    """
+    from importlib.resources import files
+
+    if bundle not in (BUNDLE_FILE, MOON_BUNDLE_FILE):
+        raise InputError(f"bundle must be {BUNDLE_FILE!r} or {MOON_BUNDLE_FILE!r}, got "
+                         f"{bundle!r}", field="bundle", value=bundle)
+    with np.load(os.fspath(files("cosmoplan") / "data" / bundle)) as z:
         return {k: str(z[k]) for k in ("source", "source_sha256", "source_header",
                                        "generated_by", "tide_system", "name")}
 
