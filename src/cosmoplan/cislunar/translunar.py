@@ -1,0 +1,538 @@
+"""Trans-lunar injection targeting, mid-course correction and lunar orbit insertion.
+
+From a launch site and a lift-off epoch to a lunar periapsis of chosen altitude,
+inclination (to the lunar equator) and epoch, in the full ephemeris model of
+:mod:`cosmoplan.cislunar.dynamics` (Earth and Moon gravity fields, the Sun):
+
+1. **Ascent and parking orbit.** The launcher puts the spacecraft on a circular parking
+   orbit of altitude ``parking_altitude_km``, ``ascent_s`` after lift-off and
+   ``ascent_range_rad`` downrange of the site, in the plane that contains the site at
+   lift-off and the inertial launch azimuth (GCRF; the Earth's rotation during the ascent
+   is part of the launcher's guidance and not modelled). A direct injection (Long March 5
+   for Chang'e-5) is the case of a short coast.
+2. **Patched-conic first guess** (Curtis 2014, *Orbital Mechanics for Engineering
+   Students*, 3rd ed., sec. 9.6-9.7; Bate, Mueller & White 1971, ch. 7): the transfer
+   plane holds the site at lift-off and the antipode of the Moon at arrival; the
+   injection is a tangential burn where the parking orbit meets that antipode; its size
+   gives an Earth-centred ellipse whose time of flight from perigee to the Moon's
+   distance equals the requested transfer time (Kepler's equation, Vallado 2013 Alg. 2-4).
+3. **Differential correction in the full model.** Unknowns: the launch azimuth, the
+   parking coast and the injection delta-v (tangential). Targets: the lunar periapsis
+   altitude, the inclination of the arrival hyperbola to the lunar equator (frame of
+   :func:`~cosmoplan.cislunar.dynamics.lunar_equator_matrix` at the target epoch) and the
+   periapsis epoch. First on the osculating Moon-centred hyperbola where the trajectory
+   enters the Moon's sphere of influence (smooth and defined for any miss distance, even
+   through the Moon), then on the true periapsis found by event location; Newton's method
+   with forward-difference Jacobians (:func:`cosmoplan.rendezvous.targeting.newton_solve`).
+4. **Mid-course correction.** The injection is flown with an execution error and a
+   three-axis correction at ``mcc_after_s`` re-targets the same periapsis.
+5. **Lunar orbit insertion.** A retrograde burn at periapsis captures into an ellipse of
+   apoapsis altitude ``capture_apoapsis_km``; at the periapsis after ``circularize_after_s``
+   a second burn circularises at the periapsis altitude (the Chang'e pattern: LOI-1, LOI-2).
+
+Frames and scales: states in GCRF axes, Earth- or Moon-centred (km, km/s); epochs are
+:class:`cosmoplan.time.Epoch` (TDB internally; tables in UTC).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..constants import EARTH_MU_KM3_S2
+from ..errors import InputError, PlanningError, PropagationError
+from .dynamics import (
+    CislunarForceModel,
+    _elements_dict,
+    change_centre,
+    lunar_equator_matrix,
+    moon_apsis_event,
+    moon_distance_event,
+    propagate,
+)
+
+__all__ = ["TransferTarget", "LaunchGeometry", "TransLunarSolution", "target_lunar_arrival",
+           "midcourse_correction", "lunar_orbit_insertion", "LunarOrbitInsertion",
+           "MOON_SOI_KM"]
+
+MOON_SOI_KM = 66_100.0
+"""Radius of the Moon's sphere of influence, km (Laplace: a (m/M)^(2/5) with a = 384,400 km;
+Curtis 2014 eq. 8.3 and Table A.2)."""
+
+_EARTH_R = 6378.137
+_MOON_R = 1737.4
+
+
+@dataclass(frozen=True)
+class TransferTarget:
+    """What the trans-lunar trajectory must reach.
+
+    Attributes
+    ----------
+    periapsis_altitude_km : float
+        Above the mean lunar radius 1737.4 km.
+    inclination : float
+        Of the arrival orbit to the lunar equator, rad (0..pi; > pi/2 retrograde).
+    periapsis_epoch : Epoch
+        When the periapsis (and the insertion burn) happens.
+    """
+
+    periapsis_altitude_km: float
+    inclination: float
+    periapsis_epoch: object
+
+    def __post_init__(self):
+        h = float(self.periapsis_altitude_km)
+        if not (math.isfinite(h) and 10.0 <= h <= 20000.0):
+            raise InputError(f"lunar periapsis altitude {self.periapsis_altitude_km!r} km: "
+                             "expected 10 .. 20000 km", field="periapsis_altitude_km",
+                             value=self.periapsis_altitude_km)
+        i = float(self.inclination)
+        if not (math.isfinite(i) and 0.0 <= i <= math.pi):
+            raise InputError(f"lunar inclination {math.degrees(i):g} deg: expected 0 .. 180 "
+                             "deg", field="inclination_deg", value=math.degrees(i))
+
+
+@dataclass(frozen=True)
+class LaunchGeometry:
+    """Lift-off and parking orbit.
+
+    Attributes
+    ----------
+    site : GroundSite
+    liftoff : Epoch
+    parking_altitude_km : float
+        Circular parking orbit altitude above the WGS-84 equatorial radius.
+    ascent_s : float
+        Lift-off to parking-orbit insertion, s.
+    ascent_range_rad : float
+        Downrange arc from the site to the insertion point, rad.
+    """
+
+    site: object
+    liftoff: object
+    parking_altitude_km: float = 200.0
+    ascent_s: float = 600.0
+    ascent_range_rad: float = math.radians(16.0)
+
+    @property
+    def insertion_epoch(self):
+        return self.liftoff + self.ascent_s
+
+    def frame(self):
+        """Site unit vector at lift-off (GCRF) and the local east and north unit vectors."""
+        s = np.asarray(self.site.gcrf(self.liftoff), float).reshape(-1)[:3]
+        s = s / np.linalg.norm(s)
+        east = np.cross([0.0, 0.0, 1.0], s)
+        east /= np.linalg.norm(east)
+        north = np.cross(s, east)
+        return s, east, north
+
+    def parking_state(self, azimuth):
+        """GCRF state (km, km/s) at insertion for an inertial launch azimuth (rad)."""
+        s, east, north = self.frame()
+        d = math.sin(azimuth) * east + math.cos(azimuth) * north
+        th = self.ascent_range_rad
+        rp = _EARTH_R + self.parking_altitude_km
+        vc = math.sqrt(EARTH_MU_KM3_S2 / rp)
+        rhat = math.cos(th) * s + math.sin(th) * d
+        that = -math.sin(th) * s + math.cos(th) * d
+        return np.r_[rp * rhat, vc * that]
+
+
+@dataclass
+class TransLunarSolution:
+    """A converged trans-lunar trajectory.
+
+    Attributes
+    ----------
+    launch : LaunchGeometry
+    target : TransferTarget
+    azimuth : float
+        Inertial launch azimuth, rad from north.
+    coast_s : float
+        Parking-orbit coast from insertion to the injection burn, s.
+    tli_epoch : Epoch
+        Injection burn (impulsive), TDB.
+    tli_state : ndarray (6,)
+        Geocentric GCRF state just before the burn.
+    tli_dv : ndarray (3,)
+        Delta-v, GCRF, km/s.
+    periapsis_epoch : Epoch
+    periapsis_state : ndarray (6,)
+        Moon-centred GCRF at the lunar periapsis (before insertion).
+    periapsis : dict
+        :func:`~cosmoplan.cislunar.dynamics.lunar_elements`-style elements there (lunar
+        equator of the target epoch).
+    residuals : ndarray (3,)
+        Final misses: periapsis altitude (km), inclination (rad), periapsis epoch (s).
+    iterations : int
+    """
+
+    launch: object
+    target: object
+    azimuth: float
+    coast_s: float
+    tli_epoch: object
+    tli_state: np.ndarray
+    tli_dv: np.ndarray
+    periapsis_epoch: object
+    periapsis_state: np.ndarray
+    periapsis: dict
+    residuals: np.ndarray
+    iterations: int
+    history: list = field(default_factory=list)
+
+    @property
+    def tli_dv_km_s(self):
+        return float(np.linalg.norm(self.tli_dv))
+
+    @property
+    def c3_km2_s2(self):
+        """Geocentric C3 after the injection, km^2/s^2 (v^2 - 2 mu / r; negative: bound)."""
+        r = self.tli_state[:3]
+        v = self.tli_state[3:] + self.tli_dv
+        return float(v @ v - 2.0 * EARTH_MU_KM3_S2 / np.linalg.norm(r))
+
+
+def _kepler_time_to_radius(rp, ra, r, mu):
+    """Time from perigee to radius r (outbound) on the ellipse (rp, ra), s."""
+    a = 0.5 * (rp + ra)
+    e = (ra - rp) / (ra + rp)
+    cos_e = (1.0 - r / a) / e
+    big_e = math.acos(max(-1.0, min(1.0, cos_e)))
+    return math.sqrt(a ** 3 / mu) * (big_e - e * math.sin(big_e))
+
+
+def _first_guess(launch, target, transfer_s):
+    """Azimuth, coast and tangential injection dv from a patched conic."""
+    from scipy.optimize import brentq
+
+    from ..ephemeris import default_ephemeris
+
+    mu = EARTH_MU_KM3_S2
+    eph = default_ephemeris()
+    m = eph.position("moon", "earth", target.periapsis_epoch)
+    s, east, north = launch.frame()
+    aim = -m / np.linalg.norm(m)
+    n = np.cross(s, aim)
+    n /= np.linalg.norm(n)
+    if n[2] < 0:  # prograde
+        n = -n
+    d = np.cross(n, s)
+    azimuth = math.atan2(float(d @ east), float(d @ north))
+    rp = _EARTH_R + launch.parking_altitude_km
+    # angle from the insertion point to the aim point along the motion
+    ins = launch.parking_state(azimuth)
+    rhat = ins[:3] / np.linalg.norm(ins[:3])
+    that = ins[3:] / np.linalg.norm(ins[3:])
+    ang = math.atan2(float(aim @ that), float(aim @ rhat)) % (2 * math.pi)
+    period = 2 * math.pi * math.sqrt(rp ** 3 / mu)
+    coast = ang / (2 * math.pi) * period
+    rm = float(np.linalg.norm(m))
+    tof = transfer_s - coast
+    t_hohmann = _kepler_time_to_radius(rp, rm * 1.0000001, rm, mu)
+    if tof >= t_hohmann:
+        ra = rm * 1.0000001
+    else:
+        ra = brentq(lambda x: _kepler_time_to_radius(rp, x, rm, mu) - tof, rm * 1.0000001,
+                    rm * 50.0)
+    vp = math.sqrt(2.0 * mu * ra / (rp * (rp + ra)))
+    return np.array([azimuth, coast, vp - math.sqrt(mu / rp)])
+
+
+def _hyperbola_targets(state_moon, epoch, t_from_ref, frame, mu):
+    """(periapsis radius, inclination, time of periapsis) of the osculating Moon-centred
+    conic, time counted like ``t_from_ref`` (s)."""
+    r = frame @ state_moon[:3]
+    v = frame @ state_moon[3:6]
+    el = _elements_dict(r, v, mu)
+    e = el["e"]
+    rn = float(np.linalg.norm(r))
+    a = el["a"]
+    nu = el["nu"]
+    if nu > math.pi:
+        nu -= 2 * math.pi
+    if e > 1.0:
+        f = 2.0 * math.atanh(math.sqrt((e - 1.0) / (e + 1.0)) * math.tan(0.5 * nu))
+        mean = e * math.sinh(f) - f
+        dt = -mean * math.sqrt((-a) ** 3 / mu)
+    else:
+        big_e = 2.0 * math.atan(math.sqrt((1.0 - e) / (1.0 + e)) * math.tan(0.5 * nu))
+        mean = big_e - e * math.sin(big_e)
+        dt = -mean * math.sqrt(a ** 3 / mu)
+    del rn
+    return el["rp"], el["i"], t_from_ref + dt, el
+
+
+class _Evaluator:
+    """Flies (azimuth, coast, dv) to the Moon and measures the arrival."""
+
+    def __init__(self, model, launch, target, transfer_s):
+        self.model = model
+        self.launch = launch
+        self.target = target
+        self.t_ins = launch.insertion_epoch.tdb
+        self.t_ref = target.periapsis_epoch.tdb
+        self.frame = lunar_equator_matrix(self.t_ref)
+        self.mu_moon = model.gm("moon")
+        self.transfer_s = transfer_s
+        self.calls = 0
+
+    def tli(self, x):
+        az, coast, dv = x
+        ins = self.launch.parking_state(az)
+        if coast > 1.0:
+            arc = propagate(self.model, self.t_ins, ins, coast, centre="earth")
+            y = arc.final
+        else:
+            y = ins
+        tli_epoch = self.t_ins + max(coast, 0.0)
+        dvv = dv * y[3:] / np.linalg.norm(y[3:])
+        return tli_epoch, y, dvv
+
+    def soi(self, x):
+        tli_epoch, y, dvv = self.tli(x)
+        y1 = y.copy()
+        y1[3:] += dvv
+        t_max = self.transfer_s * 1.6 + 86400.0
+        arc = propagate(self.model, tli_epoch, y1, t_max, centre="earth",
+                        events=[moon_distance_event(MOON_SOI_KM, -1)])
+        self.calls += 1
+        if arc.event is None:
+            raise PlanningError("the trajectory does not reach the Moon's sphere of influence")
+        ep = arc.epoch_final
+        sm = change_centre(arc.final, ep, "earth", "moon")
+        return ep, sm
+
+    def coarse(self, x):
+        ep, sm = self.soi(x)
+        rp, inc, tp, _ = _hyperbola_targets(sm, ep, float(ep - self.t_ref), self.frame,
+                                            self.mu_moon)
+        return np.array([(rp - _MOON_R - self.target.periapsis_altitude_km) / 100.0,
+                         (inc - self.target.inclination) * 10.0, tp / 3600.0])
+
+    def periapsis(self, x):
+        ep, sm = self.soi(x)
+        arc = propagate(self.model, ep, sm, 3.0 * 86400.0, centre="moon",
+                        events=[moon_apsis_event("periapsis")])
+        if arc.event is None:
+            raise PlanningError("no lunar periapsis within 3 days of the sphere of influence")
+        return arc.epoch_final, arc.final
+
+    def fine(self, x):
+        ep, sm = self.periapsis(x)
+        el = _elements_dict(self.frame @ sm[:3], self.frame @ sm[3:], self.mu_moon)
+        return np.array([(el["rp"] - _MOON_R - self.target.periapsis_altitude_km) / 100.0,
+                         (el["i"] - self.target.inclination) * 10.0,
+                         float(ep - self.t_ref) / 3600.0])
+
+
+def _newton(fun, x0, steps, tol, what, max_iter=25):
+    """Damped Newton with forward differences on a square system; scaled residuals."""
+    from ..errors import ConvergenceError
+
+    x = np.array(x0, float)
+    f = fun(x)
+    hist = [float(np.linalg.norm(f))]
+    for it in range(max_iter):
+        if np.linalg.norm(f) <= tol:
+            return x, f, it, hist
+        jac = np.empty((f.size, x.size))
+        for j in range(x.size):
+            xp = x.copy()
+            xp[j] += steps[j]
+            jac[:, j] = (fun(xp) - f) / steps[j]
+        dx = np.linalg.lstsq(jac, -f, rcond=None)[0]
+        lam = 1.0
+        for _ in range(8):
+            try:
+                fn = fun(x + lam * dx)
+            except (PlanningError, PropagationError):
+                lam *= 0.5
+                continue
+            if np.linalg.norm(fn) < np.linalg.norm(f) or lam < 0.02:
+                break
+            lam *= 0.5
+        else:
+            raise ConvergenceError(f"{what}: no step reduces the miss")
+        x = x + lam * dx
+        f = fn
+        hist.append(float(np.linalg.norm(f)))
+    if np.linalg.norm(f) <= tol:
+        return x, f, max_iter, hist
+    raise ConvergenceError(f"{what} did not converge in {max_iter} iterations: miss {f}")
+
+
+def target_lunar_arrival(model, launch, target, *, transfer_s=None, x0=None):
+    """Differential correction of the launch azimuth, coast and injection to a lunar
+    periapsis (module docstring, steps 1-3).
+
+    Parameters
+    ----------
+    model : CislunarForceModel
+    launch : LaunchGeometry
+    target : TransferTarget
+    transfer_s : float, optional
+        Expected injection-to-periapsis time for the first guess (default: from the
+        insertion to the target epoch).
+    x0 : array_like (3,), optional
+        First guess (azimuth rad, coast s, dv km/s) instead of the patched conic.
+
+    Returns
+    -------
+    TransLunarSolution
+        Periapsis altitude within 1 m... see ``residuals`` (the tolerances: 1e-4 km,
+        1e-7 rad, 1e-3 s).
+
+    Raises
+    ------
+    PlanningError
+        The target cannot be reached from this launch (e.g. the periapsis epoch too early
+        for a trans-lunar coast from this lift-off).
+    ConvergenceError
+        Newton's method failed.
+    """
+    if not isinstance(model, CislunarForceModel):
+        raise InputError("model must be a CislunarForceModel", field="model", value=model)
+    t_ins = launch.insertion_epoch
+    tr = float(target.periapsis_epoch - t_ins) if transfer_s is None else float(transfer_s)
+    if not 1.5 * 86400.0 <= tr <= 12.0 * 86400.0:
+        raise PlanningError(
+            f"the lunar periapsis is {tr / 86400.0:.2f} days after the parking-orbit "
+            "insertion: direct trans-lunar transfers take 1.5 to 12 days; move the periapsis "
+            "epoch (transfer_days) or the launch")
+    ev = _Evaluator(model, launch, target, tr)
+    x = _first_guess(launch, target, tr) if x0 is None else np.asarray(x0, float)
+    steps = np.array([1e-5, 0.5, 1e-6])
+    x, f, it1, h1 = _newton(ev.coarse, x, steps, 1e-3, "trans-lunar targeting (sphere of "
+                            "influence)")
+    x, f, it2, h2 = _newton(ev.fine, x, steps * 0.1, 1e-6, "trans-lunar targeting "
+                            "(periapsis)")
+    tli_epoch, y, dvv = ev.tli(x)
+    ep, sm = ev.periapsis(x)
+    el = _elements_dict(ev.frame @ sm[:3], ev.frame @ sm[3:], ev.mu_moon)
+    res = np.array([f[0] * 100.0, f[1] / 10.0, f[2] * 3600.0])
+    return TransLunarSolution(launch, target, float(x[0]), float(x[1]), tli_epoch, y, dvv,
+                              ep, sm, el, res, it1 + it2, h1 + h2)
+
+
+def midcourse_correction(model, solution, *, after_s, execution_error=0.0,
+                         pointing_error_rad=0.0):
+    """A three-axis mid-course correction after a dispersed injection.
+
+    The injection of ``solution`` is flown with its magnitude scaled by
+    ``1 + execution_error`` and its direction turned by ``pointing_error_rad`` (about the
+    orbit normal); at ``after_s`` past the injection a GCRF delta-v re-targets the same
+    periapsis altitude and inclination in the full model, the periapsis epoch left free
+    (minimum-norm Newton steps: the smallest correction that restores both).
+
+    Returns
+    -------
+    (epoch, state_before, dv) : Epoch, ndarray (6,) geocentric GCRF, ndarray (3,) km/s
+    """
+    dv0 = solution.tli_dv * (1.0 + float(execution_error))
+    if pointing_error_rad:
+        from scipy.spatial.transform import Rotation
+
+        h = np.cross(solution.tli_state[:3], solution.tli_state[3:])
+        dv0 = Rotation.from_rotvec(h / np.linalg.norm(h) * pointing_error_rad).apply(dv0)
+    y = solution.tli_state.copy()
+    y[3:] += dv0
+    arc = propagate(model, solution.tli_epoch, y, float(after_s), centre="earth")
+    t_mcc, y_mcc = arc.epoch_final, arc.final
+    ev = _Evaluator(model, solution.launch, solution.target,
+                    float(solution.periapsis_epoch - t_mcc))
+
+    def soi(dv):
+        y1 = y_mcc.copy()
+        y1[3:] += dv
+        a = propagate(model, t_mcc, y1, float(solution.periapsis_epoch - t_mcc) * 1.5,
+                      centre="earth", events=[moon_distance_event(MOON_SOI_KM, -1)])
+        if a.event is None:
+            raise PlanningError("after the correction the trajectory misses the Moon")
+        return a.epoch_final, change_centre(a.final, a.epoch_final, "earth", "moon")
+
+    def coarse(dv):
+        ep, sm = soi(dv)
+        rp, inc, _, _ = _hyperbola_targets(sm, ep, 0.0, ev.frame, ev.mu_moon)
+        return np.array([(rp - _MOON_R - solution.target.periapsis_altitude_km) / 100.0,
+                         (inc - solution.target.inclination) * 10.0])
+
+    def fine(dv):
+        ep, sm = soi(dv)
+        b = propagate(model, ep, sm, 3 * 86400.0, centre="moon",
+                      events=[moon_apsis_event("periapsis")])
+        el = _elements_dict(ev.frame @ b.final[:3], ev.frame @ b.final[3:], ev.mu_moon)
+        return np.array([(el["rp"] - _MOON_R - solution.target.periapsis_altitude_km) / 100.0,
+                         (el["i"] - solution.target.inclination) * 10.0])
+
+    # two targets, three unknowns: the minimum-norm (least delta-v) Newton step; the
+    # periapsis epoch floats (minutes), as in practice. First on the osculating hyperbola
+    # at the sphere of influence (defined even for a trajectory through the Moon).
+    dv, _, _, _ = _newton(coarse, np.zeros(3), np.full(3, 1e-6), 1e-3,
+                          "mid-course correction (sphere of influence)")
+    dv, f, _, _ = _newton(fine, dv, np.full(3, 1e-7), 1e-6, "mid-course correction")
+    return t_mcc, y_mcc, dv
+
+
+@dataclass
+class LunarOrbitInsertion:
+    """Capture and circularisation at the Moon.
+
+    Attributes
+    ----------
+    burns : list of (name, Epoch, dv GCRF km/s (3,), state before (6,) Moon-centred)
+    capture_elements, final_elements : dict
+        Lunar-equator elements after LOI-1 and after LOI-2.
+    final_epoch : Epoch
+    final_state : ndarray (6,)
+        Moon-centred GCRF after LOI-2.
+    """
+
+    burns: list
+    capture_elements: dict
+    final_elements: dict
+    final_epoch: object
+    final_state: np.ndarray
+
+
+def lunar_orbit_insertion(model, epoch, state, *, capture_apoapsis_km=5000.0,
+                          circularize_after_s=86400.0):
+    """LOI-1 at the arrival periapsis into an ellipse of apoapsis altitude
+    ``capture_apoapsis_km`` (tangential, retrograde), LOI-2 at the first periapsis after
+    ``circularize_after_s`` lowering the apoapsis to the arrival periapsis radius
+    (impulsive, tangential, any radial velocity removed): a near-circular orbit whose
+    periapsis is where the perturbations moved it during the capture orbit. ``state``:
+    Moon-centred GCRF at the periapsis (``epoch``)."""
+    mu = model.gm("moon")
+    y = np.asarray(state, float).copy()
+    r = float(np.linalg.norm(y[:3]))
+    ra = _MOON_R + float(capture_apoapsis_km)
+    if ra <= r:
+        raise InputError(f"capture apoapsis altitude {capture_apoapsis_km} km is below the "
+                         f"arrival periapsis altitude {r - _MOON_R:.1f} km",
+                         field="capture_apoapsis_km", value=capture_apoapsis_km)
+    vt = y[3:] - (y[3:] @ y[:3]) / r ** 2 * y[:3]
+    v_need = math.sqrt(2.0 * mu * ra / (r * (r + ra)))
+    dv1 = vt / np.linalg.norm(vt) * v_need - y[3:]
+    burns = [("LOI-1", epoch.tdb, dv1, y.copy())]
+    y[3:] += dv1
+    frame = lunar_equator_matrix(epoch)
+    cap = _elements_dict(frame @ y[:3], frame @ y[3:], mu)
+    arc = propagate(model, epoch, y, float(circularize_after_s), centre="moon")
+    arc2 = propagate(model, arc.epoch_final, arc.final, 2.0 * 86400.0, centre="moon",
+                     events=[moon_apsis_event("periapsis")])
+    y2 = arc2.final.copy()
+    r2 = float(np.linalg.norm(y2[:3]))
+    vt2 = y2[3:] - (y2[3:] @ y2[:3]) / r2 ** 2 * y2[:3]
+    # apoapsis to the design radius: a near-circular orbit even where the perturbations
+    # moved the periapsis during the capture orbit
+    r_c = max(r, r2)
+    dv2 = vt2 / np.linalg.norm(vt2) * math.sqrt(2.0 * mu * r_c / (r2 * (r2 + r_c))) - y2[3:]
+    burns.append(("LOI-2", arc2.epoch_final, dv2, y2.copy()))
+    y2[3:] += dv2
+    fin = _elements_dict(frame @ y2[:3], frame @ y2[3:], mu)
+    return LunarOrbitInsertion(burns, cap, fin, arc2.epoch_final, y2)
