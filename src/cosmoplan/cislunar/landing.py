@@ -41,11 +41,28 @@ Descent (:func:`powered_descent`)
    ``apolune_altitude_km``) to a descent ellipse with perilune ``perilune_altitude_km``
    (first half of a Hohmann transfer, vis-viva; Vallado 2013, sec. 6.3.1):
    ``dv = sqrt(mu/ra) - sqrt(mu (2/ra - 1/a))``.
-2. Braking: a constant-thrust **gravity turn** (thrust opposite the velocity relative to the
-   surface) ignited ``ignition_time_from_perilune_s`` before perilune passage. That time is
-   found with ``scipy.optimize.brentq`` so that the speed relative to the surface reaches zero
-   exactly at ``final_altitude_km`` (a gravity turn ends with a vertical velocity, so the only
-   free condition is the altitude where the speed vanishes).
+2. Braking at constant thrust, by one of two laws (``steering``):
+
+   * ``"linear-tangent"`` (default): ignition **at the perilune** of the descent ellipse (PDI
+     at ``perilune_altitude_km``, as Apollo and Chang'e-3/4/5 flew it), thrust pitched above
+     the backward local horizontal by ``tan(pitch) = A - B t`` (``t`` from PDI). That is the
+     optimal thrust-direction law for a constant-thrust transfer in uniform gravity with a
+     free downrange (Bryson & Ho 1975, *Applied Optimal Control*, sec. 2.7: the thrust
+     points along the velocity costates, the horizontal one constant when the downrange is
+     free and the vertical one linear in time); here it is flown in the spherical,
+     rotating-surface model above, where it is near-optimal.
+     ``A``, ``B`` and the burn time ``t_b`` are found with ``scipy.optimize.least_squares``
+     so that at ``t_b`` the altitude is ``final_altitude_km`` and the radial and horizontal
+     velocities relative to the surface are zero (tolerances 10 cm and 1 mm/s); the first
+     guess solves the same problem over a flat Moon (trapezoid quadrature, with the
+     centrifugal relief of the horizontal speed, see :func:`_flat_moon_guess`). Early in the
+     burn the pitch is near zero (orbital speed holds the altitude); it grows as the
+     horizontal speed falls, to about 30-40 deg at T/W 1.2-1.8.
+   * ``"gravity-turn"``: thrust opposite the velocity relative to the surface, ignited
+     ``ignition_time_from_perilune_s`` before perilune passage. That time is found with
+     ``scipy.optimize.brentq`` so that the speed relative to the surface reaches zero exactly
+     at ``final_altitude_km`` (a gravity turn ends with a vertical velocity, so the only free
+     condition is the altitude where the speed vanishes).
 3. Terminal phase: an optional hover of ``hover_s`` and a constant-rate vertical descent from
    ``final_altitude_km`` at ``vertical_descent_m_s``. It needs throttling to the weight; it is
    modelled as the delta-v of holding the weight, ``g_moon * t`` (plus the cross-track surface
@@ -74,12 +91,19 @@ Limitations
 -----------
 A gravity turn has no thrust component holding altitude early in the burn, so at the
 thrust-to-weight of Apollo or Chang'e-5 (about 1.2-1.5 in lunar gravity) it must ignite well
-before perilune, at 50-120 km, not at the 15 km PDI those missions flew (their guidance
-pitched the thrust up); ignited at a 15 km perilune it would hit the ground. The delta-v and
-burn time still come out close to the flown ones (see ``tests/test_landing.py``). Conversely a
-T/W above about 2.5 stops too high even when ignited at a 15 km perilune: PlanningError, lower
-the perilune or use an equivalent (throttled) thrust. Point-mass, spherical Moon: no mascons,
-no terrain.
+before perilune, at 50-130 km, not at the 15 km PDI those missions flew (their guidance
+pitched the thrust up); ignited at a 15 km perilune it would hit the ground, and its gravity
+loss is larger (Chang'e-5-like inputs: 0.51 km/s against 0.27 km/s for linear-tangent
+steering from 15 km). Conversely a T/W above about 2.5 stops too high even when ignited at a
+15 km perilune: PlanningError, lower the perilune, use an equivalent (throttled) thrust or
+the linear-tangent law. The linear-tangent law flies one constant thrust, optimally steered,
+with no coast: it spends less than a throttled lander whose guidance trades propellant for
+visibility, margins and site selection (Apollo's P63/P64/P66; see ``tests/test_landing.py``),
+and at a high T/W it starts pitched down to lose the perilune altitude in time (-2.5 deg at
+T/W 1.8, -18 deg at T/W 5), where a real lander would coast first. At a low T/W it climbs
+above the perilune early in the burn while the mass burns off (by 0.2 km at T/W 1.3, 2 km at
+T/W 1, 23 km at T/W 0.6, where the burn lasts half an hour), and below a T/W of about 0.3 at
+PDI the solver fails (ConvergenceError). Point-mass, spherical Moon: no mascons, no terrain.
 
 Units: km, km/s, s, rad, kg, N internally; names ending in ``_m_s`` are m/s.
 """
@@ -98,6 +122,7 @@ from ..errors import ConvergenceError, InputError, PlanningError
 
 __all__ = [
     "G0_M_S2",
+    "STEERINGS",
     "MOON_ROTATION_RATE_RAD_S",
     "DescentResult",
     "AscentResult",
@@ -126,8 +151,8 @@ class _Table:
     _ROWS: tuple = ()
 
     def to_dict(self):
-        """JSON-ready dict of every field (names carry the units)."""
-        return {k: float(v) for k, v in asdict(self).items()}
+        """JSON-ready dict of every field (names carry the units; labels stay strings)."""
+        return {k: v if isinstance(v, str) else float(v) for k, v in asdict(self).items()}
 
     def table(self):
         """Rows ``(label, value, unit)`` for display (dv in m/s, masses kg, times s)."""
@@ -139,7 +164,8 @@ class _Table:
 
 @dataclass(frozen=True)
 class DescentResult(_Table):
-    """Budget and timing of a lunar descent: DOI, gravity-turn braking, terminal phase.
+    """Budget and timing of a lunar descent: DOI, braking (linear-tangent or gravity turn),
+    terminal phase.
 
     Attributes
     ----------
@@ -151,14 +177,14 @@ class DescentResult(_Table):
     total_dv_km_s : float
         ``doi_dv_km_s + dv_km_s`` = ``Isp g0 ln(initial_mass_kg / final_mass_kg)``, km/s.
     braking_dv_km_s : float
-        Integral of F/m over the gravity turn, km/s (integrated, a consistency check).
+        Integral of F/m over the braking burn, km/s (integrated, a consistency check).
     terminal_dv_km_s : float
         Modelled terminal phase: ``g_moon (hover_s + final_altitude / rate)`` plus the
         cross-track surface speed, km/s.
     duration_s : float
         PDI to touchdown (braking + hover + vertical descent), s.
     braking_duration_s : float
-        Gravity-turn burn, s.
+        Braking burn, s.
     terminal_duration_s : float
         Hover + vertical descent, s.
     downrange_km : float
@@ -171,11 +197,13 @@ class DescentResult(_Table):
     gravity_loss_km_s : float
         ``dv_km_s - |v_PDI - v_surface|`` (inertial velocity vectors), km/s.
     ignition_altitude_km : float
-        Altitude of PDI above the sphere of radius ``site_radius_km``, km.
+        Altitude of PDI above the sphere of radius ``site_radius_km``, km (linear-tangent: the
+        perilune altitude).
     ignition_speed_km_s : float
         Inertial speed at PDI, km/s.
     ignition_time_from_perilune_s : float
-        PDI time relative to perilune passage of the descent ellipse (negative: before), s.
+        PDI time relative to perilune passage of the descent ellipse (negative: before), s;
+        0 for linear-tangent steering.
     time_from_doi_to_landing_s : float
         DOI (at apolune) to touchdown: coast (half the descent-orbit period plus
         ``ignition_time_from_perilune_s``) + ``duration_s``, s.
@@ -183,6 +211,12 @@ class DescentResult(_Table):
         Period of the descent ellipse, s.
     surface_speed_km_s : float
         In-plane surface speed nulled at the site (negative for a westward approach), km/s.
+    steering : str
+        Braking law, ``"linear-tangent"`` or ``"gravity-turn"``.
+    initial_pitch_rad, final_pitch_rad : float
+        Thrust direction above the backward local horizontal at PDI and at the end of the
+        braking, rad (linear-tangent: ``atan(A)`` and ``atan(A - B t_b)``; gravity turn: the
+        direction opposite the surface-relative velocity, ending near +pi/2).
     """
 
     dv_km_s: float
@@ -205,6 +239,9 @@ class DescentResult(_Table):
     time_from_doi_to_landing_s: float
     descent_orbit_period_s: float
     surface_speed_km_s: float
+    steering: str
+    initial_pitch_rad: float
+    final_pitch_rad: float
 
     _ROWS = (
         ("doi_dv_km_s", "DOI delta-v", "m/s", 1e3),
@@ -221,6 +258,8 @@ class DescentResult(_Table):
         ("downrange_km", "Downrange PDI to site", "km", 1.0),
         ("propellant_kg", "Propellant (DOI + descent)", "kg", 1.0),
         ("final_mass_kg", "Mass at touchdown", "kg", 1.0),
+        ("initial_pitch_rad", "Thrust pitch at PDI", "deg", 180.0 / math.pi),
+        ("final_pitch_rad", "Thrust pitch at end of braking", "deg", 180.0 / math.pi),
     )
 
 
@@ -398,6 +437,21 @@ def _apses(r, vr, vt, mu):
 
 
 # ------------------------------------------------------------------------------ descent
+STEERINGS = ("linear-tangent", "gravity-turn")
+"""Braking laws accepted by :func:`powered_descent` (the first is the default)."""
+
+_LT_TOL_ALT_KM = 1e-4  # 10 cm: linear-tangent braking ends at the hover gate
+_LT_TOL_SPEED_KM_S = 1e-6  # 1 mm/s: ... at rest on the surface
+_LT_TOL_GROUND_KM = 1e-3  # 1 m: a path lower than this below the surface has crashed
+_LT_MAX_NFEV = 60  # least_squares evaluations per start (a converging solve takes ~5-15)
+_FLAT_NODES = 201  # trapezoid nodes of the flat-Moon first guess
+
+
+def _pitch(wr, wt):
+    """Thrust pitch above the backward local horizontal for thrust against (wr, wt), rad."""
+    return math.atan2(-wr, wt)
+
+
 def _braking(y0, m_ign, thrust, mdot, mu, omega_n, radius, t_max):
     """Integrate the gravity turn from y0; returns the solve_ivp solution and a status."""
 
@@ -427,106 +481,9 @@ def _braking(y0, m_ign, thrust, mdot, mu, omega_n, radius, t_max):
     return sol, "burnt out"
 
 
-def powered_descent(*, mass_kg, thrust_n, isp_s, perilune_altitude_km=15.0,
-                    apolune_altitude_km=100.0, site_latitude_rad=0.0, azimuth_rad=math.pi / 2,
-                    final_altitude_km=0.1, vertical_descent_m_s=1.0, hover_s=0.0,
-                    dry_mass_kg=None, site_radius_km=MOON_RADIUS_KM, mu=MOON_GM_KM3_S2):
-    """Delta-v budget and timing of a lunar landing from a circular parking orbit.
-
-    DOI at apolune of a circular parking orbit (altitude ``apolune_altitude_km``) onto a
-    descent ellipse with perilune ``perilune_altitude_km``; a constant-thrust gravity turn
-    (thrust against the velocity relative to the rotating surface) ignited before perilune at
-    the time, found by ``scipy.optimize.brentq``, that brings the surface-relative speed to
-    zero at ``final_altitude_km``; then a modelled hover and constant-rate vertical descent.
-    Planar, inertial polar coordinates about the Moon's centre, point-mass Moon with the
-    in-plane lunar rotation (see the module docstring for the model and its sources).
-
-    Parameters
-    ----------
-    mass_kg : float
-        Mass before DOI (lander + ascender at separation), kg.
-    thrust_n : float
-        Constant thrust, N (for a throttled engine: an equivalent mean thrust).
-    isp_s : float
-        Specific impulse, s (g0 = 9.80665 m/s^2).
-    perilune_altitude_km, apolune_altitude_km : float
-        Descent-ellipse perilune and parking-orbit (= apolune) altitude, km;
-        ``0 < final_altitude_km < perilune < apolune``.
-    site_latitude_rad : float
-        Selenographic latitude of the site, rad.
-    azimuth_rad : float
-        Direction of motion over the site, rad clockwise from north (pi/2 = east,
-        3 pi/2 = west as flown by Apollo).
-    final_altitude_km : float
-        Altitude where the gravity turn ends at rest (hover gate), km.
-    vertical_descent_m_s : float
-        Constant descent rate from ``final_altitude_km`` to touchdown, m/s.
-    hover_s : float
-        Hover time at ``final_altitude_km`` (hazard avoidance, site selection), s.
-    dry_mass_kg : float, optional
-        Mass with no usable propellant, kg: a plan that needs more propellant raises
-        :class:`PlanningError`.
-    site_radius_km : float
-        Radius of the Moon at the site, km (default IAU mean radius 1737.4 km).
-    mu : float
-        Lunar GM, km^3/s^2 (default DE421, 4902.800066).
-
-    Returns
-    -------
-    DescentResult
-
-    Raises
-    ------
-    InputError
-        A number is missing, not finite or out of range (the field is named), or the perilune
-        is not below the apolune.
-    PlanningError
-        The thrust cannot end a gravity turn at the hover gate from this descent orbit (too
-        low or too high), cannot hold the weight for the terminal phase, or the propellant
-        runs out.
-    ConvergenceError
-        The ignition-time search did not converge.
-
-    Notes
-    -----
-    At T/W 1.2-1.5 the gravity turn ignites at 50-120 km, well above a 15 km perilune (see
-    the module's Limitations): compare delta-v and burn time with flown descents, not the
-    PDI altitude.
-    """
-    m0, thrust, isp, radius, mu, lat, az, dry = _common(
-        mass_kg, thrust_n, isp_s, site_radius_km, mu, site_latitude_rad, azimuth_rad,
-        dry_mass_kg)
-    h_final = _number("final_altitude_km", final_altitude_km, nonneg=True,
-                      hint=" (altitude where braking ends at rest, km)")
-    h_p = _number("perilune_altitude_km", perilune_altitude_km, positive=True,
-                  hint=" (descent-orbit perilune altitude, km)")
-    h_a = _number("apolune_altitude_km", apolune_altitude_km, positive=True,
-                  hint=" (parking-orbit altitude, km)")
-    rate = _number("vertical_descent_m_s", vertical_descent_m_s, positive=True,
-                   hint=" (terminal descent rate, m/s)")
-    hover = _number("hover_s", hover_s, nonneg=True, hint=" (hover time, s)")
-    if h_p >= h_a:
-        raise InputError(
-            f"perilune_altitude_km ({h_p:g} km) must be below apolune_altitude_km ({h_a:g} km):"
-            " DOI lowers the perilune of the parking orbit; lower the perilune or raise the "
-            "parking orbit", field="perilune_altitude_km", value=perilune_altitude_km)
-    if h_final >= h_p:
-        raise InputError(
-            f"final_altitude_km ({h_final:g} km) must be below perilune_altitude_km "
-            f"({h_p:g} km): braking ends near the surface", field="final_altitude_km",
-            value=final_altitude_km)
-
-    c = isp * G0_M_S2 * 1e-3  # exhaust speed, km/s
-    mdot = thrust / (isp * G0_M_S2)
-    rp, ra = radius + h_p, radius + h_a
-    r_end = radius + h_final
-    omega_n, u_in, u_cross = _surface_speeds(radius, lat, az)
-
-    dv_doi = doi_delta_v(h_a, h_p, site_radius_km=radius, mu=mu)
-    m_ign = m0 * math.exp(-dv_doi / c)
-    a_orb = 0.5 * (rp + ra)
-    period = 2.0 * math.pi * math.sqrt(a_orb**3 / mu)
-    t_max = 0.999 * m_ign / mdot
+def _gravity_turn(*, m_ign, thrust, mdot, mu, omega_n, radius, rp, ra, r_end, h_p, h_a,
+                  h_final, period, t_max):
+    """Gravity-turn braking ignited before perilune: (solution, ignition time from perilune)."""
 
     def evaluate(tau):
         r, th, vr, vt = _ellipse_state(rp, ra, mu, tau)
@@ -549,7 +506,7 @@ def powered_descent(*, mass_kg, thrust_n, isp_s, perilune_altitude_km=15.0,
             f"thrust too high for a gravity turn from a {h_p:g} km perilune: ignited at "
             f"perilune, the braking already ends at {f_late + h_final:.2f} km altitude, above "
             f"the {h_final:g} km hover gate; lower thrust_n ({thrust:g} N, an equivalent "
-            "throttled thrust) or the perilune altitude")
+            "throttled thrust) or the perilune altitude, or use steering='linear-tangent'")
     tau_early = -0.5 * period
     f_early = residual(tau_early)
     if f_early < 0.0:
@@ -575,6 +532,283 @@ def powered_descent(*, mass_kg, thrust_n, isp_s, perilune_altitude_km=15.0,
                                f"gate {h_final:g} km (residual {r_stop - r_end:.3e} km)")
     if float(np.min(sol.y[0])) < r_end - 1e-4:  # pragma: no cover - gravity turn descends
         raise PlanningError("the gravity turn dips below the hover gate before stopping")
+    return sol, float(tau)
+
+
+def _lt_rhs(A, B, m_ign, thrust, mdot, mu):
+    """Polar equations of motion under linear-tangent braking ``tan(pitch) = A - B t``."""
+
+    def rhs(t, y):
+        r, _, vr, vt, _ = y
+        acc = thrust / (m_ign - mdot * t) * 1e-3
+        tn = A - B * t
+        cp = 1.0 / math.sqrt(1.0 + tn * tn)
+        return [vr, vt / r, vt * vt / r - mu / (r * r) + acc * tn * cp,
+                -vr * vt / r - acc * cp, acc]
+
+    return rhs
+
+
+def _flat_moon_guess(*, u0, u_surf, h0, h1, g, r_ref, m_ign, thrust, mdot, c, t_max):
+    """First guess (A, B, t_b) from the flat-Moon constant-thrust problem.
+
+    Uniform gravity ``g`` over a flat surface (Bryson & Ho 1975, sec. 2.7), thrust
+    ``F / (m_ign - mdot t)`` along ``tan(pitch) = A - B t`` against the horizontal motion;
+    the centrifugal relief ``(u + u_surf)^2 / r_ref`` of the inertial horizontal speed is kept
+    in the vertical equation, which matters from orbital speed (it cancels most of ``g`` at
+    ignition; Mehedi & Kubota 2011, Trans. JSASS 54(184):98-105, keep it in lunar-descent
+    guidance for that reason). Horizontal speed ``u`` (surface-relative), vertical speed and
+    altitude by the trapezoid rule on ``_FLAT_NODES`` nodes; ``least_squares`` for
+    ``u = w = 0``, ``h = h1`` at ``t_b``. Returns that solve's best point (the polar solve
+    refines it), or its start if the point is not finite.
+    """
+    s = np.linspace(0.0, 1.0, _FLAT_NODES)
+
+    def cumtrapz(f, dt):
+        out = np.zeros_like(f)
+        out[1:] = np.cumsum(0.5 * (f[1:] + f[:-1])) * dt
+        return out
+
+    def residuals(x):
+        A, B, tb = x
+        t = s * tb
+        dt = tb / (_FLAT_NODES - 1)
+        acc = thrust / (m_ign - mdot * t) * 1e-3
+        tn = A - B * t
+        cp = 1.0 / np.sqrt(1.0 + tn * tn)
+        u = u0 - cumtrapz(acc * cp, dt)
+        w = cumtrapz(acc * tn * cp - (g - (u + u_surf) ** 2 / r_ref), dt)
+        h = h0 + cumtrapz(w, dt)
+        return [u[-1] * 1e3, w[-1] * 1e3, (h[-1] - h1) * 1e3]  # m/s, m/s, m
+
+    # start: the burn time of a 10 % loss, pitch rising from 0 to hold the final weight
+    tb0 = min(m_ign * (1.0 - math.exp(-1.1 * abs(u0) / c)) / mdot, 0.9 * t_max)
+    a_end = thrust / (m_ign - mdot * tb0) * 1e-3
+    x0 = np.array([0.0, -math.tan(math.asin(min(0.9, g / a_end))) / tb0, tb0])
+    try:
+        fit = least_squares(residuals, x0, x_scale=[1.0, 1.0 / tb0, tb0], method="trf",
+                            bounds=([-np.inf, -np.inf, 1.0], [np.inf, np.inf, 0.99 * t_max]),
+                            xtol=1e-12, ftol=1e-12, gtol=1e-12, max_nfev=200)
+    except (ValueError, FloatingPointError):  # pragma: no cover - defensive
+        return x0
+    return fit.x if np.all(np.isfinite(fit.x)) else x0
+
+
+def _linear_tangent(*, y0, m_ign, thrust, isp, mu, omega_n, radius, r_end, h_p, h_final):
+    """Linear-tangent braking from perilune: (solution, A, B) with the state at ``t_b`` at
+    rest relative to the surface at ``r_end``; ``least_squares`` on (A, B, t_b) from the
+    flat-Moon guess (and two perturbed starts)."""
+    r0, _, vr0, vt0, _ = y0
+    u0 = vt0 - omega_n * r0
+    g = mu / radius**2
+    c = isp * G0_M_S2 * 1e-3
+    mdot = thrust / (isp * G0_M_S2)
+    t_max = 0.999 * m_ign / mdot
+    weight = m_ign * g * 1e3  # N
+    what = (f"thrust_n {thrust:g} N on {m_ign:.0f} kg at PDI (lunar weight {weight:.0f} N, "
+            f"T/W {thrust / weight:.3f})")
+
+    guess = _flat_moon_guess(u0=u0, u_surf=omega_n * radius, h0=r0 - radius,
+                             h1=r_end - radius, g=g, r_ref=r0, m_ign=m_ign, thrust=thrust,
+                             mdot=mdot, c=c, t_max=t_max)
+
+    def deep(t, y):  # far below the surface: stop integrating
+        return y[0] - 0.5 * radius
+
+    deep.terminal, deep.direction = True, -1.0
+
+    def fly(x, dense=False):
+        A, B, tb = x
+        return solve_ivp(_lt_rhs(A, B, m_ign, thrust, mdot, mu), (0.0, tb), y0,
+                         method=_METHOD, rtol=_RTOL, atol=_ATOL, events=(deep,),
+                         dense_output=dense)
+
+    def residuals(x):
+        y = fly(x).y[:, -1]
+        return [(y[0] - r_end) * 1e3, y[2] * 1e3, (y[3] - omega_n * y[0]) * 1e3]  # m, m/s
+
+    def met(fun):
+        return (abs(fun[0]) <= _LT_TOL_ALT_KM * 1e3
+                and math.hypot(fun[1], fun[2]) <= _LT_TOL_SPEED_KM_S * 1e3)
+
+    best = None
+    for start in (guess, guess * [1.0, 1.0, 1.1], guess * [1.0, 0.8, 0.9]):
+        x0 = np.clip(start, [-np.inf, -np.inf, 2.0], [np.inf, np.inf, 0.98 * t_max])
+        fit = least_squares(residuals, x0, x_scale=[1.0, 1.0 / x0[2], x0[2]], method="trf",
+                            bounds=([-np.inf, -np.inf, 1.0], [np.inf, np.inf, t_max]),
+                            xtol=1e-14, ftol=1e-14, gtol=1e-14, max_nfev=_LT_MAX_NFEV)
+        if best is None or fit.cost < best.cost:
+            best = fit
+        if met(fit.fun):
+            break
+    A, B, tb = (float(v) for v in best.x)
+    if not met(best.fun):
+        err_v = math.hypot(best.fun[1], best.fun[2])
+        if tb >= 0.99 * t_max:
+            raise PlanningError(
+                f"thrust too low to stop from a {h_p:g} km perilune: {what}; the best "
+                f"linear-tangent braking found burns the whole {m_ign:.0f} kg ({t_max:.0f} s) "
+                f"and still misses rest at the {h_final:g} km hover gate by {err_v:.1f} m/s; "
+                "raise thrust_n")
+        raise ConvergenceError(
+            f"linear-tangent braking did not converge: at the end of the best burn found "
+            f"(A={A:.6g}, B={B:.6g} 1/s, t_b={tb:.1f} s) the altitude is {best.fun[0]:.3f} m "
+            f"from the {h_final:g} km hover gate and the speed relative to the surface "
+            f"{err_v:.4f} m/s, for {what}. Below T/W ~0.3 the burn lasts over an hour and "
+            "the solver may fail: raise thrust_n")
+    sol = fly(best.x, dense=True)
+    r_min = float(np.min(sol.sol(np.linspace(0.0, tb, 2001))[0]))
+    if r_min < radius - _LT_TOL_GROUND_KM:
+        raise PlanningError(
+            f"thrust too low to stop before the ground from a {h_p:g} km perilune: {what}; the "
+            f"linear-tangent braking that ends at rest at the {h_final:g} km hover gate "
+            f"(pitch {math.degrees(math.atan(A)):.1f} deg at PDI, {tb:.0f} s burn) passes "
+            f"{(radius - r_min) * 1e3:.0f} m below the surface on the way. Raise thrust_n or "
+            "perilune_altitude_km")
+    return sol, A, B
+
+
+def powered_descent(*, mass_kg, thrust_n, isp_s, perilune_altitude_km=15.0,
+                    apolune_altitude_km=100.0, site_latitude_rad=0.0, azimuth_rad=math.pi / 2,
+                    final_altitude_km=0.1, vertical_descent_m_s=1.0, hover_s=0.0,
+                    steering="linear-tangent", dry_mass_kg=None,
+                    site_radius_km=MOON_RADIUS_KM, mu=MOON_GM_KM3_S2):
+    """Delta-v budget and timing of a lunar landing from a circular parking orbit.
+
+    DOI at apolune of a circular parking orbit (altitude ``apolune_altitude_km``) onto a
+    descent ellipse with perilune ``perilune_altitude_km``; a constant-thrust braking burn that
+    brings the velocity relative to the rotating surface to zero at ``final_altitude_km``; then
+    a modelled hover and constant-rate vertical descent. Braking laws (``steering``):
+
+    * ``"linear-tangent"`` (default): ignition **at perilune**, thrust pitched
+      ``tan(pitch) = A - B t`` above the backward local horizontal (Bryson & Ho 1975,
+      sec. 2.7), ``A``, ``B`` and the burn time solved by ``scipy.optimize.least_squares``
+      (first guess: the flat-Moon problem) so that at the end of the burn the altitude is
+      ``final_altitude_km`` and the radial and horizontal velocities relative to the surface
+      are zero.
+    * ``"gravity-turn"``: thrust against the surface-relative velocity, ignited before
+      perilune at the time, found by ``scipy.optimize.brentq``, that brings the speed to zero
+      at ``final_altitude_km``.
+
+    Planar, inertial polar coordinates about the Moon's centre, point-mass Moon with the
+    in-plane lunar rotation (see the module docstring for the model and its sources).
+
+    Parameters
+    ----------
+    mass_kg : float
+        Mass before DOI (lander + ascender at separation), kg.
+    thrust_n : float
+        Constant thrust, N (for a throttled engine: an equivalent mean thrust).
+    isp_s : float
+        Specific impulse, s (g0 = 9.80665 m/s^2).
+    perilune_altitude_km, apolune_altitude_km : float
+        Descent-ellipse perilune and parking-orbit (= apolune) altitude, km;
+        ``0 < final_altitude_km < perilune < apolune``.
+    site_latitude_rad : float
+        Selenographic latitude of the site, rad.
+    azimuth_rad : float
+        Direction of motion over the site, rad clockwise from north (pi/2 = east,
+        3 pi/2 = west as flown by Apollo).
+    final_altitude_km : float
+        Altitude where the braking ends at rest (hover gate), km.
+    vertical_descent_m_s : float
+        Constant descent rate from ``final_altitude_km`` to touchdown, m/s.
+    hover_s : float
+        Hover time at ``final_altitude_km`` (hazard avoidance, site selection), s.
+    steering : {"linear-tangent", "gravity-turn"}
+        Braking law (see above).
+    dry_mass_kg : float, optional
+        Mass with no usable propellant, kg: a plan that needs more propellant raises
+        :class:`PlanningError`.
+    site_radius_km : float
+        Radius of the Moon at the site, km (default IAU mean radius 1737.4 km).
+    mu : float
+        Lunar GM, km^3/s^2 (default DE421, 4902.800066).
+
+    Returns
+    -------
+    DescentResult
+
+    Raises
+    ------
+    InputError
+        A number is missing, not finite or out of range (the field is named), the perilune
+        is not below the apolune, or ``steering`` is not one of :data:`STEERINGS`.
+    PlanningError
+        The thrust cannot end the braking at the hover gate from this descent orbit
+        (linear-tangent: too low to stop above the ground from the perilune; gravity turn:
+        too low or too high), cannot hold the weight for the terminal phase, or the
+        propellant runs out.
+    ConvergenceError
+        The steering (linear-tangent) or ignition-time (gravity turn) search did not
+        converge.
+
+    Notes
+    -----
+    Linear-tangent braking from a 15 km perilune works at the T/W of Apollo and Chang'e-5
+    (about 1.2-1.8 in lunar gravity) and needs less delta-v than the gravity turn, which at
+    that T/W must ignite at 50-130 km, before perilune (see the module's Limitations). At a
+    high T/W the linear-tangent burn, which has no coast, starts pitched down to lose the
+    perilune altitude in time; a real lander would coast and ignite later.
+    """
+    m0, thrust, isp, radius, mu, lat, az, dry = _common(
+        mass_kg, thrust_n, isp_s, site_radius_km, mu, site_latitude_rad, azimuth_rad,
+        dry_mass_kg)
+    h_final = _number("final_altitude_km", final_altitude_km, nonneg=True,
+                      hint=" (altitude where braking ends at rest, km)")
+    h_p = _number("perilune_altitude_km", perilune_altitude_km, positive=True,
+                  hint=" (descent-orbit perilune altitude, km)")
+    h_a = _number("apolune_altitude_km", apolune_altitude_km, positive=True,
+                  hint=" (parking-orbit altitude, km)")
+    rate = _number("vertical_descent_m_s", vertical_descent_m_s, positive=True,
+                   hint=" (terminal descent rate, m/s)")
+    hover = _number("hover_s", hover_s, nonneg=True, hint=" (hover time, s)")
+    if not isinstance(steering, str) or steering not in STEERINGS:
+        raise InputError(f"steering must be one of {', '.join(map(repr, STEERINGS))}, got "
+                         f"{steering!r}", field="steering", value=steering)
+    if h_p >= h_a:
+        raise InputError(
+            f"perilune_altitude_km ({h_p:g} km) must be below apolune_altitude_km ({h_a:g} km):"
+            " DOI lowers the perilune of the parking orbit; lower the perilune or raise the "
+            "parking orbit", field="perilune_altitude_km", value=perilune_altitude_km)
+    if h_final >= h_p:
+        raise InputError(
+            f"final_altitude_km ({h_final:g} km) must be below perilune_altitude_km "
+            f"({h_p:g} km): braking ends near the surface", field="final_altitude_km",
+            value=final_altitude_km)
+
+    c = isp * G0_M_S2 * 1e-3  # exhaust speed, km/s
+    mdot = thrust / (isp * G0_M_S2)
+    rp, ra = radius + h_p, radius + h_a
+    r_end = radius + h_final
+    omega_n, u_in, u_cross = _surface_speeds(radius, lat, az)
+
+    dv_doi = doi_delta_v(h_a, h_p, site_radius_km=radius, mu=mu)
+    m_ign = m0 * math.exp(-dv_doi / c)
+    a_orb = 0.5 * (rp + ra)
+    period = 2.0 * math.pi * math.sqrt(a_orb**3 / mu)
+    t_max = 0.999 * m_ign / mdot
+
+    if steering == "gravity-turn":
+        sol, tau = _gravity_turn(m_ign=m_ign, thrust=thrust, mdot=mdot, mu=mu, omega_n=omega_n,
+                                 radius=radius, rp=rp, ra=ra, r_end=r_end, h_p=h_p, h_a=h_a,
+                                 h_final=h_final, period=period, t_max=t_max)
+        # thrust against the surface-relative velocity (at the stop, its last direction)
+        pitch0, pitch1 = (_pitch(sol.y[2, k], sol.y[3, k] - omega_n * sol.y[0, k])
+                          for k in (0, -1))
+    else:
+        g_moon = mu / radius**2 * 1e3  # m/s^2
+        if dry is not None and thrust < dry * g_moon:
+            raise PlanningError(
+                f"thrust too low to land: thrust_n {thrust:g} N cannot hold even the empty "
+                f"vehicle ({dry:g} kg, lunar weight {dry * g_moon:.0f} N) at the hover gate; "
+                "raise the thrust")
+        tau = 0.0
+        y0 = [*_ellipse_state(rp, ra, mu, 0.0), 0.0]
+        sol, A, B = _linear_tangent(y0=y0, m_ign=m_ign, thrust=thrust, isp=isp, mu=mu,
+                                    omega_n=omega_n, radius=radius, r_end=r_end, h_p=h_p,
+                                    h_final=h_final)
+        pitch0, pitch1 = math.atan(A), math.atan(A - B * float(sol.t[-1]))
 
     t_brake = float(sol.t[-1])
     m_stop = m_ign - mdot * t_brake
@@ -614,6 +848,9 @@ def powered_descent(*, mass_kg, thrust_n, isp_s, perilune_altitude_km=15.0,
         time_from_doi_to_landing_s=0.5 * period + float(tau) + t_brake + t_term,
         descent_orbit_period_s=period,
         surface_speed_km_s=u_in,
+        steering=steering,
+        initial_pitch_rad=float(pitch0),
+        final_pitch_rad=float(pitch1),
     )
 
 
