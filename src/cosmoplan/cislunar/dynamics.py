@@ -85,13 +85,14 @@ class CislunarEvent:
     name: str = ""
 
     def __post_init__(self):
-        if self.kind not in _EVENT_KINDS:
+        if not isinstance(self.kind, str) or self.kind not in _EVENT_KINDS:
             raise InputError(f"unknown event kind {self.kind!r}; known: "
                              f"{', '.join(_EVENT_KINDS)}", field="kind", value=self.kind)
-        if self.direction not in (-1, 0, 1):
+        if isinstance(self.direction, bool) or not isinstance(
+                self.direction, (int, np.integer)) or self.direction not in (-1, 0, 1):
             raise InputError(f"direction must be -1, 0 or +1, got {self.direction!r}",
                              field="direction", value=self.direction)
-        v = float(self.value)
+        v = _real(self.value)
         if not math.isfinite(v) or ("distance" in self.kind and v <= 0.0):
             raise InputError(f"event value must be a finite (positive for distances) number "
                              f"of km, got {self.value!r}", field="value", value=self.value)
@@ -110,15 +111,28 @@ def earth_apsis_event(which="periapsis"):
 def moon_distance_event(distance_km, direction=0):
     """Stop where the distance to the Moon's centre crosses ``distance_km``
     (direction -1: inbound, +1: outbound)."""
-    return CislunarEvent("moon_distance", float(distance_km), int(direction),
-                         f"Moon distance {float(distance_km):g} km")
+    d = _real(distance_km)
+    return CislunarEvent("moon_distance", distance_km if math.isnan(d) else d, direction,
+                         f"Moon distance {d:g} km")
 
 
 def earth_distance_event(distance_km, direction=0):
     """Stop where the distance to the Earth's centre crosses ``distance_km``
     (e.g. WGS-84 a + 120 km inbound: the entry interface)."""
-    return CislunarEvent("earth_distance", float(distance_km), int(direction),
-                         f"Earth distance {float(distance_km):g} km")
+    d = _real(distance_km)
+    return CislunarEvent("earth_distance", distance_km if math.isnan(d) else d, direction,
+                         f"Earth distance {d:g} km")
+
+
+def _real(value):
+    """``value`` as a float, NaN for anything that is not one real number (a string, None,
+    a bool, an array, a complex number), so that callers raise their own InputError."""
+    if isinstance(value, (bool, np.bool_, str, bytes)):
+        return math.nan
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
 
 
 def _which(which):
@@ -168,6 +182,13 @@ class CislunarForceModel:
             if order is not None and order > deg:
                 raise InputError(f"{body}_order {order} exceeds {body}_degree {deg}",
                                  field=f"{body}_order", value=order)
+            fld_in = getattr(self, f"{body}_field")
+            if fld_in is not None and not all(hasattr(fld_in, a) for a in (
+                    "max_degree", "mu", "radius_km", "c", "s")):
+                raise InputError(f"{body}_field must be a GravityField (e.g. from "
+                                 "cosmoplan.forces.gravity_field.load_gfc), got "
+                                 f"{type(fld_in).__name__}", field=f"{body}_field",
+                                 value=fld_in)
             if deg > 0:
                 fld = self._field(body)
                 if deg > fld.max_degree:
@@ -193,6 +214,9 @@ class CislunarForceModel:
         point mass); the Moon the field's (LP165P 4902.801056) with harmonics and
         :data:`cosmoplan.forces.third_body.GM_KM3_S2` (DE430's 4902.800066) as a point
         mass; the Sun ``GM_KM3_S2`` (DE430)."""
+        if body not in ("earth", "moon", "sun"):
+            raise InputError(f"body must be 'earth', 'moon' or 'sun', got {body!r}",
+                             field="body", value=body)
         if body in ("earth", "moon") and getattr(self, f"{body}_degree") > 0:
             return self._field(body).mu
         return GM_KM3_S2[body] if body != "earth" else self._field("earth").mu
@@ -529,15 +553,98 @@ def change_centre(states, epochs, from_centre, to_centre, *, ephemeris=None):
     from_centre, to_centre : {"earth", "moon"}
     """
     from ..ephemeris import default_ephemeris
+    from ..time import Epoch
 
     a, b = _centre_code(from_centre), _centre_code(to_centre)
-    x = np.array(states, dtype=float)
+    try:
+        if np.iscomplexobj(states):
+            raise TypeError
+        x = np.array(states, dtype=float)
+    except (TypeError, ValueError):
+        x = None
+    if x is None or x.ndim == 0 or x.shape[-1] != 6:
+        raise InputError(f"states must be numbers of shape (..., 6) (km, km/s), got "
+                         f"{states!r}", field="states", value=states)
+    if not isinstance(epochs, Epoch):
+        raise InputError(f"epochs must be a cosmoplan Epoch, got {type(epochs).__name__}",
+                         field="epochs", value=epochs)
     if a == b:
         return x
     eph = ephemeris or default_ephemeris()
     r, v = eph.position("moon", "earth", epochs, velocity=True)
     mv = np.concatenate([r, v], axis=-1)
-    return x - mv if b == 1 else x + mv
+    try:
+        return x - mv if b == 1 else x + mv
+    except ValueError:
+        raise InputError(f"states of shape {x.shape} do not match epochs of shape "
+                         f"{np.shape(epochs.jd1)} (one epoch per state)", field="epochs",
+                         value=np.shape(epochs.jd1)) from None
+
+
+_MAX_SPAN_S = 160.0 * 365.25 * 86400.0
+"""Longest arc, s: more than the DE421 ephemeris covers (1900-2050)."""
+
+_MIN_RADIUS_KM = {"earth": 6300.0, "moon": 1700.0}
+_MAX_RADIUS_KM = 5.0e6
+_MAX_SPEED_KM_S = 1000.0
+
+
+def _seconds(value, name):
+    """A finite number of seconds (at most 160 years: the ephemeris span), else InputError."""
+    t = _real(value)
+    if np.ndim(value) != 0 or not math.isfinite(t):
+        raise InputError(f"{name} must be a finite number of seconds, got {value!r}",
+                         field=name, value=value)
+    if abs(t) > _MAX_SPAN_S:
+        raise InputError(f"{name} = {t:g} s is {abs(t) / 3.15576e7:,.0f} years: longer than the "
+                         "DE421 ephemeris and the lunar orientation file cover (1900-2050)",
+                         field=name, value=value)
+    return t
+
+
+def _state6(state, name, centre):
+    """A state as 6 finite floats (km, km/s) that make sense relative to ``centre``: outside
+    the body, inside the Earth's neighbourhood (5 million km), slower than 1000 km/s (a
+    state in metres or m/s by mistake fails here, not after hours of integration)."""
+    try:
+        if np.iscomplexobj(state):
+            raise TypeError
+        y = np.array(state, dtype=float).reshape(-1)
+    except (TypeError, ValueError):
+        y = None
+    if y is None or y.shape != (6,) or not np.all(np.isfinite(y)):
+        raise InputError(f"{name} must be 6 finite numbers (km, km/s), got {state!r}",
+                         field=name, value=state)
+    r = float(np.linalg.norm(y[:3]))
+    v = float(np.linalg.norm(y[3:]))
+    body = centre.capitalize()
+    if r < _MIN_RADIUS_KM[centre]:
+        raise InputError(f"{name} lies {r:.1f} km from the {body}'s centre, inside the "
+                         f"{body} (below {_MIN_RADIUS_KM[centre]:g} km): positions are km "
+                         f"relative to centre={centre!r}", field=name, value=y.tolist())
+    if r > _MAX_RADIUS_KM or v > _MAX_SPEED_KM_S:
+        raise InputError(f"{name} has |r| = {r:.4g} km and |v| = {v:.4g} km/s: beyond the "
+                         f"Earth-Moon system ({_MAX_RADIUS_KM:.0e} km, {_MAX_SPEED_KM_S:g} "
+                         "km/s); states are km and km/s (metres or m/s by mistake?)",
+                         field=name, value=y.tolist())
+    return y
+
+
+def _event_list(events):
+    """Events as a list of CislunarEvent (None: none; one event alone is accepted)."""
+    if events is None:
+        return []
+    if isinstance(events, CislunarEvent):
+        return [events]
+    if isinstance(events, (str, bytes)) or not hasattr(events, "__iter__"):
+        raise InputError(f"events must be a list of CislunarEvent objects (moon_apsis_event() "
+                         f"etc.), got {events!r}", field="events", value=events)
+    ev = list(events)
+    for e in ev:
+        if not isinstance(e, CislunarEvent):
+            raise InputError(f"events must be CislunarEvent objects (moon_apsis_event() etc.), "
+                             f"got {e!r}", field="events", value=e)
+    return ev
 
 
 def propagate(model, epoch0, state0, t_end_s, *, centre="earth", t_out=None, events=(),
@@ -585,34 +692,48 @@ def propagate(model, epoch0, state0, t_end_s, *, centre="earth", t_out=None, eve
         raise InputError("epoch0 must be a scalar cosmoplan Epoch", field="epoch0",
                          value=epoch0)
     code = _centre_code(centre)
-    y0 = np.array(state0, dtype=float).reshape(-1)
-    if y0.shape != (6,) or not np.all(np.isfinite(y0)):
-        raise InputError(f"state0 must be 6 finite numbers (km, km/s), got {state0!r}",
-                         field="state0", value=state0)
-    t_end = float(t_end_s)
-    if not math.isfinite(t_end) or t_end == 0.0:
+    y0 = _state6(state0, "state0", CENTRES[code])
+    t_end = _seconds(t_end_s, "t_end_s")
+    if t_end == 0.0:
         raise InputError(f"t_end_s must be a finite non-zero number of seconds, got "
                          f"{t_end_s!r}", field="t_end_s", value=t_end_s)
     ep = epoch0.tdb
     burn_tab = np.zeros((0, 8))
-    if burns:
-        from ..propagator import _burn_table
+    if burns is not None and not isinstance(burns, (list, tuple)):
+        from ..propagator import FiniteManeuver
 
+        if not isinstance(burns, FiniteManeuver):
+            raise InputError(f"burns must be a list of FiniteManeuver objects, got "
+                             f"{type(burns).__name__}", field="burns", value=burns)
+        burns = [burns]
+    if burns:
+        from ..propagator import FiniteManeuver, _burn_table
+
+        for b in burns:
+            if not isinstance(b, FiniteManeuver):
+                raise InputError(f"burns must be FiniteManeuver objects, got {b!r}",
+                                 field="burns", value=b)
         if mass_kg is None:
             raise InputError("finite burns need the initial mass (mass_kg)", field="mass_kg")
-        burn_tab = np.ascontiguousarray(_burn_table(list(burns), ep, float(mass_kg)))
+        m = _real(mass_kg)
+        if not (math.isfinite(m) and m > 0.0):
+            raise InputError(f"mass_kg must be a positive number of kg, got {mass_kg!r}",
+                             field="mass_kg", value=mass_kg)
+        burn_tab = np.ascontiguousarray(_burn_table(list(burns), ep, m))
+    ev = _event_list(events)
+    te = None
+    if t_out is not None:
+        try:
+            te = np.asarray(t_out, dtype=float).ravel()
+        except (TypeError, ValueError):
+            raise InputError(f"t_out must be numbers of seconds from epoch0, got {t_out!r}",
+                             field="t_out", value=t_out) from None
     args, btab = _context(model, ep, 0.0, t_end, burn_tab, code)
-    ev = list(events)
-    for e in ev:
-        if not isinstance(e, CislunarEvent):
-            raise InputError(f"events must be CislunarEvent objects, got {e!r}",
-                             field="events", value=e)
     # guard events: impact on either body
     kinds = np.array([_EVENT_KINDS[e.kind] for e in ev] + [3, 2], dtype=np.int64)
     values = np.array([float(e.value) for e in ev] + [6300.0, 1700.0])
     dirs = np.array([e.direction for e in ev] + [-1, -1], dtype=np.int64)
     ev_args = (code,) + btab + (kinds, values)
-    te = None if t_out is None else np.asarray(t_out, float).ravel()
     atol = np.r_[np.full(3, atol_km), np.full(3, atol_km * 1e-3)]
     res = dop853_solve(_rhs, args, 0.0, y0, t_end, rtol, atol, te, 2_000_000,
                        event=_event, event_args=ev_args, event_direction=dirs,
@@ -663,10 +784,28 @@ def fly(model, epoch0, state0, t_end_s, *, centre="earth", maneuvers=(), t_out=N
         state is kept) and the final state; ``event`` the event that ended it.
     """
     from ..propagator import ImpulsiveManeuver
+    from ..time import Epoch
 
+    if not isinstance(model, CislunarForceModel):
+        raise InputError(f"model must be a CislunarForceModel, got {type(model).__name__}",
+                         field="model", value=model)
+    if not isinstance(epoch0, Epoch) or np.ndim(epoch0.jd1) != 0:
+        raise InputError("epoch0 must be a scalar cosmoplan Epoch", field="epoch0",
+                         value=epoch0)
     ep = epoch0.tdb
-    t_end = float(t_end_s)
+    t_end = _seconds(t_end_s, "t_end_s")
+    if t_end == 0.0:
+        raise InputError(f"t_end_s must be a finite non-zero number of seconds, got "
+                         f"{t_end_s!r}", field="t_end_s", value=t_end_s)
+    y = _state6(state0, "state0", CENTRES[_centre_code(centre)])
     sgn = 1.0 if t_end >= 0 else -1.0
+    if maneuvers is None:
+        maneuvers = ()
+    elif isinstance(maneuvers, ImpulsiveManeuver):
+        maneuvers = (maneuvers,)
+    elif isinstance(maneuvers, (str, bytes)) or not hasattr(maneuvers, "__iter__"):
+        raise InputError(f"maneuvers must be a list of ImpulsiveManeuver objects, got "
+                         f"{maneuvers!r}", field="maneuvers", value=maneuvers)
     mans = []
     for m in maneuvers:
         if not isinstance(m, ImpulsiveManeuver):
@@ -675,11 +814,22 @@ def fly(model, epoch0, state0, t_end_s, *, centre="earth", maneuvers=(), t_out=N
         t = float(m.epoch - ep)
         if sgn * t < 0.0 or sgn * t > sgn * t_end:
             raise InputError(f"maneuver {m.name or ''} at {m.epoch.iso()} lies outside the "
-                             f"propagation span", field="maneuvers", value=m.epoch.iso())
+                             f"propagation span ({ep.iso()} TDB + {t_end:g} s)",
+                             field="maneuvers", value=m.epoch.iso())
         mans.append((t, m))
     mans.sort(key=lambda x: sgn * x[0])
-    te = None if t_out is None else np.asarray(t_out, float).ravel()
-    y = np.array(state0, dtype=float).reshape(-1)
+    te = None
+    if t_out is not None:
+        try:
+            te = np.asarray(t_out, dtype=float).ravel()
+        except (TypeError, ValueError):
+            raise InputError(f"t_out must be numbers of seconds from epoch0, got {t_out!r}",
+                             field="t_out", value=t_out) from None
+        if not np.all(np.isfinite(te)):
+            raise InputError("t_out must be finite", field="t_out", value=t_out)
+        if te.size and (np.min(sgn * te) < 0.0 or np.max(sgn * te) > sgn * t_end):
+            raise InputError(f"t_out must lie within [0, {t_end:g}] s", field="t_out",
+                             value=[float(te.min()), float(te.max())])
     t_cur = 0.0
     ts, ys, n_rhs = [], [], 0
     bounds = [t for t, _ in mans] + [t_end]
@@ -702,6 +852,11 @@ def fly(model, epoch0, state0, t_end_s, *, centre="earth", maneuvers=(), t_out=N
             m = mans[k][1]
             y = y.copy()
             y[3:] += m.dv_inertial(y[:3], y[3:])
+            if float(np.linalg.norm(y[3:])) > _MAX_SPEED_KM_S:
+                raise InputError(f"maneuver {m.name or ''} at {m.epoch.iso()} leaves the "
+                                 f"spacecraft at {float(np.linalg.norm(y[3:])):.4g} km/s: "
+                                 "delta-v is km/s (m/s by mistake?)", field="maneuvers",
+                                 value=list(m.dv))
             ts.append(np.array([t_cur]))
             ys.append(y[None, :])
     return CislunarArc(ep, CENTRES[_centre_code(centre)], *_merge(ts, ys), None, n_rhs)
@@ -737,9 +892,19 @@ def lunar_elements(state, epoch, mu=None):
     ``ra`` (km; ra inf for hyperbolae), ``periapsis_altitude`` (km above the IAU mean
     radius 1737.4 km). ``mu`` default: DE421's lunar GM.
     """
-    mu = GM_KM3_S2["moon"] if mu is None else float(mu)
+    mu = GM_KM3_S2["moon"] if mu is None else _real(mu)
+    if not (math.isfinite(mu) and mu > 0.0):
+        raise InputError("mu must be a positive number (km^3/s^2)", field="mu", value=mu)
+    try:
+        s = np.array(state, dtype=float).reshape(-1)
+    except (TypeError, ValueError):
+        s = None
+    if s is None or s.shape != (6,) or not np.all(np.isfinite(s)) or not (
+            np.linalg.norm(np.cross(s[:3], s[3:])) > 0.0):
+        raise InputError(f"state must be 6 finite numbers (km, km/s) of an orbit (position "
+                         f"and velocity not parallel, neither zero), got {state!r}",
+                         field="state", value=state)
     m = lunar_equator_matrix(epoch)
-    s = np.asarray(state, float)
     return _elements_dict(m @ s[:3], m @ s[3:6], mu)
 
 

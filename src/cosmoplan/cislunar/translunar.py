@@ -46,6 +46,7 @@ from ..errors import InputError, PlanningError, PropagationError
 from .dynamics import (
     CislunarForceModel,
     _elements_dict,
+    _real,
     change_centre,
     lunar_equator_matrix,
     moon_apsis_event,
@@ -84,15 +85,25 @@ class TransferTarget:
     periapsis_epoch: object
 
     def __post_init__(self):
-        h = float(self.periapsis_altitude_km)
+        from ..time import Epoch
+
+        h = _real(self.periapsis_altitude_km)
         if not (math.isfinite(h) and 10.0 <= h <= 20000.0):
             raise InputError(f"lunar periapsis altitude {self.periapsis_altitude_km!r} km: "
                              "expected 10 .. 20000 km", field="periapsis_altitude_km",
                              value=self.periapsis_altitude_km)
-        i = float(self.inclination)
+        i = _real(self.inclination)
         if not (math.isfinite(i) and 0.0 <= i <= math.pi):
-            raise InputError(f"lunar inclination {math.degrees(i):g} deg: expected 0 .. 180 "
-                             "deg", field="inclination_deg", value=math.degrees(i))
+            shown = f"{math.degrees(i):g} deg" if math.isfinite(i) else repr(self.inclination)
+            raise InputError(f"lunar inclination {shown}: expected 0 .. 180 deg (the attribute "
+                             "is in radians, 0 .. pi)", field="inclination_deg",
+                             value=math.degrees(i) if math.isfinite(i) else self.inclination)
+        ep = self.periapsis_epoch
+        if not isinstance(ep, Epoch) or np.ndim(ep.jd1) != 0:
+            raise InputError(f"periapsis_epoch must be a single cosmoplan Epoch, got "
+                             f"{type(ep).__name__}", field="periapsis_epoch", value=ep)
+        object.__setattr__(self, "periapsis_altitude_km", h)
+        object.__setattr__(self, "inclination", i)
 
 
 @dataclass(frozen=True)
@@ -116,6 +127,26 @@ class LaunchGeometry:
     parking_altitude_km: float = 200.0
     ascent_s: float = 600.0
     ascent_range_rad: float = math.radians(16.0)
+
+    def __post_init__(self):
+        from ..time import Epoch
+
+        if not (hasattr(self.site, "gcrf") and hasattr(self.site, "name")):
+            raise InputError(f"site must be a GroundSite (e.g. cosmoplan.sites.get_site("
+                             f"'Wenchang')), got {self.site!r}", field="site", value=self.site)
+        ep = self.liftoff
+        if not isinstance(ep, Epoch) or np.ndim(ep.jd1) != 0:
+            raise InputError(f"liftoff must be a single cosmoplan Epoch, got "
+                             f"{type(ep).__name__}", field="liftoff", value=ep)
+        for name, lo, hi, unit in (("parking_altitude_km", 100.0, 50_000.0, "km"),
+                                   ("ascent_s", 0.0, 10_800.0, "s"),
+                                   ("ascent_range_rad", 0.0, math.pi, "rad")):
+            v = _real(getattr(self, name))
+            if not (math.isfinite(v) and lo <= v <= hi):
+                raise InputError(f"{name} must be a number in {lo:g} .. {hi:g} {unit}, got "
+                                 f"{getattr(self, name)!r}", field=name,
+                                 value=getattr(self, name))
+            object.__setattr__(self, name, v)
 
     @property
     def insertion_epoch(self):
@@ -224,23 +255,56 @@ def _first_guess(launch, target, transfer_s):
     d = np.cross(n, s)
     azimuth = math.atan2(float(d @ east), float(d @ north))
     rp = _EARTH_R + launch.parking_altitude_km
-    # angle from the insertion point to the aim point along the motion
     ins = launch.parking_state(azimuth)
     rhat = ins[:3] / np.linalg.norm(ins[:3])
     that = ins[3:] / np.linalg.norm(ins[3:])
-    ang = math.atan2(float(aim @ that), float(aim @ rhat)) % (2 * math.pi)
     period = 2 * math.pi * math.sqrt(rp ** 3 / mu)
-    coast = ang / (2 * math.pi) * period
     rm = float(np.linalg.norm(m))
-    tof = transfer_s - coast
-    t_hohmann = _kepler_time_to_radius(rp, rm * 1.0000001, rm, mu)
-    if tof >= t_hohmann:
-        ra = rm * 1.0000001
-    else:
-        ra = brentq(lambda x: _kepler_time_to_radius(rp, x, rm, mu) - tof, rm * 1.0000001,
-                    rm * 50.0)
-    vp = math.sqrt(2.0 * mu * ra / (rp * (rp + ra)))
+    u = m / rm
+    w = np.cross(n, u)
+    vp_min = math.sqrt(2.0 * mu * rm * 1.0000001 / (rp * (rp + rm * 1.0000001)))
+    p = aim  # injection point: opposite the Moon for an ellipse with apogee at the Moon
+    for _ in range(6):
+        # angle from the insertion point to the injection point along the motion
+        ang = math.atan2(float(p @ that), float(p @ rhat)) % (2 * math.pi)
+        coast = ang / (2 * math.pi) * period
+        tof = transfer_s - coast
+        if tof >= _time_to_radius(rp, vp_min, rm, mu):
+            vp = vp_min  # as slow as reaching the Moon's distance at all allows
+        else:  # an ellipse reaching beyond the Moon, or (faster than a parabola) a hyperbola
+            hi = 1.05 * vp_min
+            while _time_to_radius(rp, hi, rm, mu) > tof and hi < 5.0 * vp_min:
+                hi *= 1.05
+            vp = brentq(lambda v, t=tof: _time_to_radius(rp, v, rm, mu) - t, vp_min, hi) \
+                if _time_to_radius(rp, hi, rm, mu) <= tof else hi
+        # a faster conic reaches the Moon's distance before apogee (true anomaly nu < 180
+        # deg): inject nu before the Moon's arrival direction, not opposite it
+        e = rp * vp * vp / mu - 1.0
+        cos_nu = (rp * (1.0 + e) / rm - 1.0) / e
+        if cos_nu < math.cos(math.radians(179.0)):
+            break
+        nu = math.acos(max(-1.0, min(1.0, cos_nu)))
+        p_new = math.cos(nu) * u - math.sin(nu) * w
+        if float(np.linalg.norm(p_new - p)) < 1e-6:
+            break
+        p = p_new
     return np.array([azimuth, coast, vp - math.sqrt(mu / rp)])
+
+
+def _time_to_radius(rp, vp, r, mu):
+    """Time from perigee to radius r (outbound) on the conic of perigee radius rp and perigee
+    speed vp (at least enough to reach r), s: an ellipse, or a hyperbola above the escape
+    speed (Vallado 2013 Alg. 2 and 4 inverted)."""
+    v_esc = math.sqrt(2.0 * mu / rp)
+    if abs(vp - v_esc) < 1e-9 * v_esc:
+        vp = v_esc * (1.0 + 1e-9)
+    if vp < v_esc:
+        return _kepler_time_to_radius(rp, rp / (2.0 * mu / (rp * vp * vp) - 1.0), r, mu)
+    e = rp * vp * vp / mu - 1.0
+    a = rp / (e - 1.0)  # |a|
+    cosh_f = (1.0 + r / a) / e
+    f = math.acosh(max(1.0, cosh_f))
+    return math.sqrt(a ** 3 / mu) * (e * math.sinh(f) - f)
 
 
 def _hyperbola_targets(state_moon, epoch, t_from_ref, frame, mu):
@@ -316,21 +380,87 @@ class _Evaluator:
 
     def periapsis(self, x):
         ep, sm = self.soi(x)
-        arc = propagate(self.model, ep, sm, 3.0 * 86400.0, centre="moon",
-                        events=[moon_apsis_event("periapsis")])
-        if arc.event is None:
-            raise PlanningError("no lunar periapsis within 3 days of the sphere of influence")
-        return arc.epoch_final, arc.final
+        ep_p, y_p, _, flown = _lunar_periapsis(self.model, ep, sm, self.frame, self.mu_moon)
+        if not flown:
+            raise PlanningError("the trajectory strikes the Moon before its periapsis")
+        return ep_p, y_p
 
     def fine(self, x):
-        ep, sm = self.periapsis(x)
-        el = _elements_dict(self.frame @ sm[:3], self.frame @ sm[3:], self.mu_moon)
+        ep, sm = self.soi(x)
+        ep_p, _, el, _ = _lunar_periapsis(self.model, ep, sm, self.frame, self.mu_moon)
         return np.array([(el["rp"] - _MOON_R - self.target.periapsis_altitude_km) / 100.0,
                          (el["i"] - self.target.inclination) * 10.0,
-                         float(ep - self.t_ref) / 3600.0])
+                         float(ep_p - self.t_ref) / 3600.0])
 
 
-def _newton(fun, x0, steps, tol, what, max_iter=25):
+def _lunar_periapsis(model, ep, sm, frame, mu):
+    """The first lunar periapsis after the Moon-centred state ``sm`` at ``ep``:
+    (epoch, state, elements on ``frame``, True). Where the trajectory strikes the Moon
+    before it (a target altitude that the perturbations push below the surface, early in a
+    targeting), the osculating conic at the surface stands in: (its periapsis epoch, the
+    state at the surface, its elements, False), so that a targeting can climb out smoothly.
+    PlanningError if there is neither within 3 days."""
+    arc = propagate(model, ep, sm, 3.0 * 86400.0, centre="moon",
+                    events=[moon_apsis_event("periapsis"), moon_distance_event(_MOON_R, -1)])
+    if arc.event is None:
+        raise PlanningError("no lunar periapsis within 3 days of the sphere of influence")
+    y = arc.final
+    el = _elements_dict(frame @ y[:3], frame @ y[3:], mu)
+    if arc.event.kind == "moon_apsis":
+        return arc.epoch_final, y, el, True
+    _, _, dt, _ = _hyperbola_targets(y, arc.epoch_final, 0.0, frame, mu)
+    return arc.epoch_final + dt, y, el, False
+
+
+_TLI_UNITS = (("periapsis altitude", 100.0, "km"), ("inclination", 0.1 * 180.0 / math.pi,
+                                                      "deg"), ("epoch", 1.0, "h"))
+"""How to print the scaled residuals of the targetings: name, factor, unit."""
+
+
+def _misses(f, units):
+    if units is None:
+        return f"{f}"
+    return ", ".join(f"{name} {abs(float(v)) * k:.3g} {u}" for v, (name, k, u) in zip(f, units))
+
+
+def _explain_arrival(ev, x, exc):
+    """PlanningError in place of a failed trans-lunar targeting when the requested arrival
+    inclination is out of reach: the arrival plane contains the approach direction, so its
+    inclination to the lunar equator is at least that direction's declination |d| (and at
+    most 180 - |d|)."""
+    from ..ephemeris import default_ephemeris
+
+    try:
+        ep, sm = ev.soi(x)
+    except (PlanningError, PropagationError):
+        mu = EARTH_MU_KM3_S2
+        rp = _EARTH_R + ev.launch.parking_altitude_km
+        rm = float(np.linalg.norm(default_ephemeris().position(
+            "moon", "earth", ev.target.periapsis_epoch)))
+        slowest = _time_to_radius(rp, math.sqrt(2.0 * mu * rm / (rp * (rp + rm))) * 1.0000001,
+                                  rm, mu) / 86400.0
+        days = float(ev.target.periapsis_epoch - ev.launch.liftoff) / 86400.0
+        advice = (f"the slowest direct transfer (the minimum-energy ellipse) reaches the "
+                  f"Moon's distance in about {slowest:.1f} days; slower arrivals (phasing "
+                  "loops, weak-stability transfers) are not modelled: shorten the transfer"
+                  if days > slowest + 0.5 else "move the launch or the arrival epoch")
+        how = "falls back to the Earth" if "the Earth" in str(exc) else "misses the Moon"
+        raise PlanningError(f"no trans-lunar trajectory found for a {days:.2f}-day transfer "
+                            f"(lift-off to lunar periapsis): the first guess {how}; "
+                            f"{advice}") from exc
+    v = ev.frame @ sm[3:]
+    dec = abs(math.degrees(math.asin(max(-1.0, min(1.0, v[2] / np.linalg.norm(v))))))
+    inc = math.degrees(ev.target.inclination)
+    if inc < dec - 0.05 or inc > 180.0 - dec + 0.05:
+        raise PlanningError(
+            f"a lunar arrival inclined {inc:.2f} deg is out of reach: the trajectory from "
+            f"this launch approaches the Moon {dec:.1f} deg from the lunar equator, and an "
+            f"arrival orbit's plane contains its approach, so its inclination lies in "
+            f"{dec:.1f} .. {180.0 - dec:.1f} deg; ask for an inclination in that range, or "
+            "move the launch or the arrival epoch") from exc
+
+
+def _newton(fun, x0, steps, tol, what, max_iter=25, units=None):
     """Damped Newton with forward differences on a square system; scaled residuals."""
     from ..errors import ConvergenceError
 
@@ -357,13 +487,14 @@ def _newton(fun, x0, steps, tol, what, max_iter=25):
                 break
             lam *= 0.5
         else:
-            raise ConvergenceError(f"{what}: no step reduces the miss")
+            raise ConvergenceError(f"{what}: no step reduces the miss ({_misses(f, units)})")
         x = x + lam * dx
         f = fn
         hist.append(float(np.linalg.norm(f)))
     if np.linalg.norm(f) <= tol:
         return x, f, max_iter, hist
-    raise ConvergenceError(f"{what} did not converge in {max_iter} iterations: miss {f}")
+    raise ConvergenceError(f"{what} did not converge in {max_iter} iterations: misses "
+                           f"{_misses(f, units)}")
 
 
 def target_lunar_arrival(model, launch, target, *, transfer_s=None, x0=None):
@@ -395,22 +526,53 @@ def target_lunar_arrival(model, launch, target, *, transfer_s=None, x0=None):
     ConvergenceError
         Newton's method failed.
     """
+    from ..errors import ConvergenceError
+
     if not isinstance(model, CislunarForceModel):
         raise InputError("model must be a CislunarForceModel", field="model", value=model)
+    if not isinstance(launch, LaunchGeometry):
+        raise InputError(f"launch must be a LaunchGeometry, got {type(launch).__name__}",
+                         field="launch", value=launch)
+    if not isinstance(target, TransferTarget):
+        raise InputError(f"target must be a TransferTarget, got {type(target).__name__}",
+                         field="target", value=target)
     t_ins = launch.insertion_epoch
-    tr = float(target.periapsis_epoch - t_ins) if transfer_s is None else float(transfer_s)
-    if not 1.5 * 86400.0 <= tr <= 12.0 * 86400.0:
+    flight = float(target.periapsis_epoch - launch.liftoff)
+    if not 1.5 * 86400.0 <= flight <= 12.0 * 86400.0:
         raise PlanningError(
-            f"the lunar periapsis is {tr / 86400.0:.2f} days after the parking-orbit "
-            "insertion: direct trans-lunar transfers take 1.5 to 12 days; move the periapsis "
-            "epoch (transfer_days) or the launch")
+            f"the lunar periapsis is {flight / 86400.0:.2f} days after the lift-off: direct "
+            "trans-lunar transfers take 1.5 to 12 days; move the periapsis epoch "
+            "(transfer_days) or the launch")
+    if transfer_s is None:
+        tr = float(target.periapsis_epoch - t_ins)
+    else:
+        tr = _real(transfer_s)
+        if not (math.isfinite(tr) and 3600.0 <= tr <= 12.0 * 86400.0):
+            raise InputError(f"transfer_s must be a number of seconds up to 12 days, got "
+                             f"{transfer_s!r}", field="transfer_s", value=transfer_s)
     ev = _Evaluator(model, launch, target, tr)
-    x = _first_guess(launch, target, tr) if x0 is None else np.asarray(x0, float)
+    if x0 is None:
+        x = _first_guess(launch, target, tr)
+    else:
+        try:
+            x = np.array(x0, dtype=float).reshape(-1)
+        except (TypeError, ValueError):
+            x = np.zeros(0)
+        if x.shape != (3,) or not np.all(np.isfinite(x)):
+            raise InputError(f"x0 must be 3 finite numbers (azimuth rad, coast s, dv km/s), "
+                             f"got {x0!r}", field="x0", value=x0)
     steps = np.array([1e-5, 0.5, 1e-6])
-    x, f, it1, h1 = _newton(ev.coarse, x, steps, 1e-3, "trans-lunar targeting (sphere of "
-                            "influence)")
-    x, f, it2, h2 = _newton(ev.fine, x, steps * 0.1, 1e-6, "trans-lunar targeting "
-                            "(periapsis)")
+    what = (f"trans-lunar targeting to a {target.periapsis_altitude_km:g} km lunar periapsis "
+            f"inclined {math.degrees(target.inclination):.2f} deg at "
+            f"{target.periapsis_epoch.utc.iso()[:16]} UTC")
+    try:
+        x, f, it1, h1 = _newton(ev.coarse, x, steps, 1e-3, what + " (sphere of influence)",
+                                units=_TLI_UNITS)
+    except (ConvergenceError, PlanningError, PropagationError) as exc:
+        _explain_arrival(ev, x, exc)
+        raise
+    x, f, it2, h2 = _newton(ev.fine, x, steps * 0.1, 1e-6, what + " (periapsis)",
+                            units=_TLI_UNITS)
     tli_epoch, y, dvv = ev.tli(x)
     ep, sm = ev.periapsis(x)
     el = _elements_dict(ev.frame @ sm[:3], ev.frame @ sm[3:], ev.mu_moon)
@@ -427,21 +589,61 @@ def midcourse_correction(model, solution, *, after_s, execution_error=0.0,
     ``1 + execution_error`` and its direction turned by ``pointing_error_rad`` (about the
     orbit normal); at ``after_s`` past the injection a GCRF delta-v re-targets the same
     periapsis altitude and inclination in the full model, the periapsis epoch left free
-    (minimum-norm Newton steps: the smallest correction that restores both).
+    (minimum-norm Newton steps: the smallest correction that restores both). A dispersion
+    large enough that the uncorrected trajectory misses the Moon's sphere of influence is
+    first corrected back to the nominal velocity at ``after_s``, and Newton starts there.
 
     Returns
     -------
     (epoch, state_before, dv) : Epoch, ndarray (6,) geocentric GCRF, ndarray (3,) km/s
+
+    Raises
+    ------
+    InputError
+        A bad argument, or ``after_s`` at or after the trajectory enters the Moon's sphere
+        of influence (the field names it).
+    PlanningError, ConvergenceError
+        No correction at ``after_s`` restores the periapsis (the message gives the error
+        and what to change).
     """
-    dv0 = solution.tli_dv * (1.0 + float(execution_error))
-    if pointing_error_rad:
+    from ..errors import ConvergenceError
+
+    if not isinstance(model, CislunarForceModel):
+        raise InputError("model must be a CislunarForceModel", field="model", value=model)
+    if not isinstance(solution, TransLunarSolution):
+        raise InputError(f"solution must be a TransLunarSolution (target_lunar_arrival), got "
+                         f"{type(solution).__name__}", field="solution", value=solution)
+    err = _real(execution_error)
+    if not (math.isfinite(err) and abs(err) <= 0.2):
+        raise InputError(f"execution_error must be a fraction of the injection delta-v in "
+                         f"-0.2 .. 0.2 (0.01 = 1 %), got {execution_error!r}",
+                         field="execution_error", value=execution_error)
+    point = _real(pointing_error_rad)
+    if not (math.isfinite(point) and abs(point) <= 0.5):
+        raise InputError(f"pointing_error_rad must be a number of radians in -0.5 .. 0.5, got "
+                         f"{pointing_error_rad!r}", field="pointing_error_rad",
+                         value=pointing_error_rad)
+    coast_s = float(solution.periapsis_epoch - solution.tli_epoch)
+    t_after = _real(after_s)
+    if not (math.isfinite(t_after) and 0.0 < t_after < coast_s):
+        raise InputError(f"after_s must be a number of seconds between the injection and the "
+                         f"lunar periapsis ({coast_s / 3600.0:.1f} h later), got {after_s!r}",
+                         field="after_s", value=after_s)
+    dv0 = solution.tli_dv * (1.0 + err)
+    if point:
         from scipy.spatial.transform import Rotation
 
         h = np.cross(solution.tli_state[:3], solution.tli_state[3:])
-        dv0 = Rotation.from_rotvec(h / np.linalg.norm(h) * pointing_error_rad).apply(dv0)
+        dv0 = Rotation.from_rotvec(h / np.linalg.norm(h) * point).apply(dv0)
     y = solution.tli_state.copy()
     y[3:] += dv0
-    arc = propagate(model, solution.tli_epoch, y, float(after_s), centre="earth")
+    soi_in = moon_distance_event(MOON_SOI_KM, -1)
+    arc = propagate(model, solution.tli_epoch, y, t_after, centre="earth", events=[soi_in])
+    if arc.event is not None:
+        raise InputError(
+            f"a mid-course correction {t_after / 3600.0:.1f} h after the injection comes after "
+            f"the trajectory enters the Moon's sphere of influence ({arc.t_final / 3600.0:.1f} "
+            "h after it): place it earlier", field="after_s", value=after_s)
     t_mcc, y_mcc = arc.epoch_final, arc.final
     ev = _Evaluator(model, solution.launch, solution.target,
                     float(solution.periapsis_epoch - t_mcc))
@@ -450,7 +652,7 @@ def midcourse_correction(model, solution, *, after_s, execution_error=0.0,
         y1 = y_mcc.copy()
         y1[3:] += dv
         a = propagate(model, t_mcc, y1, float(solution.periapsis_epoch - t_mcc) * 1.5,
-                      centre="earth", events=[moon_distance_event(MOON_SOI_KM, -1)])
+                      centre="earth", events=[soi_in])
         if a.event is None:
             raise PlanningError("after the correction the trajectory misses the Moon")
         return a.epoch_final, change_centre(a.final, a.epoch_final, "earth", "moon")
@@ -463,19 +665,57 @@ def midcourse_correction(model, solution, *, after_s, execution_error=0.0,
 
     def fine(dv):
         ep, sm = soi(dv)
-        b = propagate(model, ep, sm, 3 * 86400.0, centre="moon",
-                      events=[moon_apsis_event("periapsis")])
-        el = _elements_dict(ev.frame @ b.final[:3], ev.frame @ b.final[3:], ev.mu_moon)
+        _, _, el, _ = _lunar_periapsis(model, ep, sm, ev.frame, ev.mu_moon)
         return np.array([(el["rp"] - _MOON_R - solution.target.periapsis_altitude_km) / 100.0,
                          (el["i"] - solution.target.inclination) * 10.0])
 
     # two targets, three unknowns: the minimum-norm (least delta-v) Newton step; the
     # periapsis epoch floats (minutes), as in practice. First on the osculating hyperbola
     # at the sphere of influence (defined even for a trajectory through the Moon).
-    dv, _, _, _ = _newton(coarse, np.zeros(3), np.full(3, 1e-6), 1e-3,
-                          "mid-course correction (sphere of influence)")
-    dv, f, _, _ = _newton(fine, dv, np.full(3, 1e-7), 1e-6, "mid-course correction")
-    return t_mcc, y_mcc, dv
+    what = (f"mid-course correction {t_after / 3600.0:.1f} h after a "
+            f"{err * 100.0:g} % injection error")
+    units = _TLI_UNITS[:2]
+    starts = [np.zeros(3)]
+    if err or point:  # a large error: also start from a two-body aim at the nominal arrival
+        starts.append(_aim_guess(model, solution, t_mcc, y_mcc))
+    failure = None
+    for x0 in starts:
+        if x0 is None:
+            continue
+        try:
+            dv, _, _, _ = _newton(coarse, x0, np.full(3, 1e-6), 1e-3,
+                                  what + " (sphere of influence)", units=units)
+            dv, f, _, _ = _newton(fine, dv, np.full(3, 1e-7), 1e-6, what, units=units)
+            return t_mcc, y_mcc, dv
+        except (ConvergenceError, PlanningError, PropagationError) as exc:
+            failure = failure or exc
+    raise type(failure)(
+        f"{what}: no correction restores the {solution.target.periapsis_altitude_km:g} km "
+        f"periapsis inclined {math.degrees(solution.target.inclination):.2f} deg ({failure}); "
+        "lower the execution error or correct earlier") from failure
+
+
+def _aim_guess(model, solution, t_mcc, y_mcc):
+    """A correction (km/s, GCRF) that sends ``y_mcc`` to where the undispersed trajectory
+    enters the Moon's sphere of influence, when it does (Earth-centred Lambert arc, Izzo
+    2015): a first guess for large dispersions. None if there is no such arc."""
+    from ..errors import ConvergenceError
+    from ..interplanetary.lambert import lambert
+
+    y0 = solution.tli_state + np.r_[0.0, 0.0, 0.0, solution.tli_dv]
+    coast = float(solution.periapsis_epoch - solution.tli_epoch)
+    nominal = propagate(model, solution.tli_epoch, y0, coast, centre="earth",
+                        events=[moon_distance_event(MOON_SOI_KM, -1)])
+    tof = float(nominal.epoch_final - t_mcc)
+    if nominal.event is None or tof <= 600.0:
+        return None
+    h = np.cross(y_mcc[:3], y_mcc[3:])
+    try:
+        sol = lambert(y_mcc[:3], nominal.final[:3], tof, EARTH_MU_KM3_S2,
+                      prograde=bool(h[2] >= 0.0))[0]
+    except (InputError, PlanningError, ConvergenceError):
+        return None
+    return np.asarray(sol.v1, float) - y_mcc[3:]
 
 
 @dataclass
@@ -507,8 +747,27 @@ def lunar_orbit_insertion(model, epoch, state, *, capture_apoapsis_km=5000.0,
     (impulsive, tangential, any radial velocity removed): a near-circular orbit whose
     periapsis is where the perturbations moved it during the capture orbit. ``state``:
     Moon-centred GCRF at the periapsis (``epoch``)."""
+    from ..time import Epoch
+
+    if not isinstance(model, CislunarForceModel):
+        raise InputError("model must be a CislunarForceModel", field="model", value=model)
+    if not isinstance(epoch, Epoch) or np.ndim(epoch.jd1) != 0:
+        raise InputError("epoch must be a single cosmoplan Epoch", field="epoch", value=epoch)
     mu = model.gm("moon")
-    y = np.asarray(state, float).copy()
+    try:
+        y = np.array(state, dtype=float).reshape(-1)
+    except (TypeError, ValueError):
+        y = np.zeros(0)
+    if y.shape != (6,) or not np.all(np.isfinite(y)) or np.linalg.norm(y[:3]) < _MOON_R:
+        raise InputError(f"state must be a Moon-centred GCRF state (6 finite numbers, km and "
+                         f"km/s, above the lunar surface), got {state!r}", field="state",
+                         value=state)
+    for name, v in (("capture_apoapsis_km", capture_apoapsis_km),
+                    ("circularize_after_s", circularize_after_s)):
+        x = _real(v)
+        if not (math.isfinite(x) and x > 0.0):
+            raise InputError(f"{name} must be a positive number, got {v!r}", field=name,
+                             value=v)
     r = float(np.linalg.norm(y[:3]))
     ra = _MOON_R + float(capture_apoapsis_km)
     if ra <= r:
@@ -522,9 +781,18 @@ def lunar_orbit_insertion(model, epoch, state, *, capture_apoapsis_km=5000.0,
     y[3:] += dv1
     frame = lunar_equator_matrix(epoch)
     cap = _elements_dict(frame @ y[:3], frame @ y[3:], mu)
+    if ra > 0.5 * MOON_SOI_KM:
+        raise InputError(f"capture apoapsis altitude {capture_apoapsis_km} km: the capture "
+                         f"ellipse must stay well inside the Moon's sphere of influence (an "
+                         f"apoapsis radius below {0.5 * MOON_SOI_KM:.0f} km), or the Earth pulls "
+                         "it away", field="capture_apoapsis_km", value=capture_apoapsis_km)
     arc = propagate(model, epoch, y, float(circularize_after_s), centre="moon")
-    arc2 = propagate(model, arc.epoch_final, arc.final, 2.0 * 86400.0, centre="moon",
-                     events=[moon_apsis_event("periapsis")])
+    period = 2.0 * math.pi * math.sqrt((0.5 * (r + ra)) ** 3 / mu)
+    arc2 = propagate(model, arc.epoch_final, arc.final, max(2.0 * 86400.0, 1.5 * period),
+                     centre="moon", events=[moon_apsis_event("periapsis")])
+    if arc2.event is None:  # pragma: no cover - a bound ellipse has a periapsis each period
+        raise PlanningError(f"LOI-2: the capture orbit shows no periapsis within "
+                            f"{1.5 * period / 3600.0:.0f} h after {arc.epoch_final.utc.iso()}")
     y2 = arc2.final.copy()
     r2 = float(np.linalg.norm(y2[:3]))
     vt2 = y2[3:] - (y2[3:] @ y2[:3]) / r2 ** 2 * y2[:3]
