@@ -152,7 +152,8 @@ def run(
     plots: bool = typer.Option(True, "--plots/--no-plots", help="Write PNG plots."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
 ):
-    """Run a scenario (rendezvous plan, porkchop or relay study); print tables, write files."""
+    """Run a scenario (rendezvous plan, porkchop, relay or site study, lunar sample return);
+    print tables, write files."""
 
     from .mission import run_scenario
 
@@ -183,6 +184,9 @@ def _report(res):
     if res.sites is not None:
         _report_sites(res)
         return
+    if res.sample_return is not None:
+        _report_sample_return(res)
+        return
     plan = res.plan
     console.print(Text(res.scenario.scenario.description or res.scenario.scenario.name,
                        style="bold"))
@@ -202,6 +206,42 @@ def _report(res):
         console.print(Text("note: ", style="yellow") + Text(w))
     if res.files:
         console.print(Text("3. "), end="")
+        _files(res.files)
+
+
+def _report_sample_return(res):
+    from rich.table import Table
+    from rich.text import Text
+
+    from .mission import reference_comparison
+
+    sc, tl = res.scenario, res.sample_return
+    console.print(Text(sc.scenario.description or sc.scenario.name, style="bold"))
+    console.print(Text(f"Force model: {tl.config.model.describe()}"))
+    table = Table(title=Text("Mission timeline (UTC)"))
+    for col, just in (("epoch", "left"), ("event / burn", "left"), ("dv m/s", "right"),
+                      ("vehicle", "left"), ("mass after kg", "right"), ("detail", "left")):
+        table.add_column(col, justify=just)
+    for ep, name, dv, veh, mass, txt in tl.table():
+        table.add_row(Text(ep), Text(name), "" if dv is None else f"{dv:,.1f}", Text(veh),
+                      "" if mass is None else f"{mass:,.0f}", Text(txt))
+    console.print(table)
+    by = tl.total_by_vehicle()
+    console.print(Text("Delta-v by vehicle: " + ", ".join(
+        f"{k} {v * 1e3:,.0f} m/s" for k, v in by.items()) +
+        f"; total {tl.total_dv_km_s * 1e3:,.0f} m/s (TLI by the launcher included)"))
+    comp = reference_comparison(sc, tl)
+    if comp:
+        t2 = Table(title=Text("Planned beside the real mission (UTC)"))
+        for col in ("event", "planned", "real", "planned - real", "note"):
+            t2.add_column(col, justify="right" if col == "planned - real" else "left")
+        for row in comp:
+            d = row["difference_hours"]
+            t2.add_row(Text(row["event"]), Text(row["planned_utc"] or "-"),
+                       Text(row["real_utc"]), "-" if d is None else f"{d:+.1f} h",
+                       Text(row["note"]))
+        console.print(t2)
+    if res.files:
         _files(res.files)
 
 

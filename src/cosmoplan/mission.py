@@ -59,6 +59,7 @@ class RunResult:
     marks: list = field(default_factory=list)
     relay: object = None
     sites: object = None
+    sample_return: object = None
 
 
 OUTPUT_FILES = ("plan.json", "chaser.oem", "relative_approach.png", "altitude.png",
@@ -68,6 +69,8 @@ PORKCHOP_FILES = ("porkchop.json", "porkchop.csv", "porkchop.png")
 """The files a porkchop run writes."""
 RELAY_FILES = ("relay.json", "relay.oem", "coverage.png", "halo.png")
 """The files a relay run writes."""
+SAMPLE_RETURN_FILES = ("mission.json", "timeline.csv", "mission.png")
+"""The files a sample-return run writes (plus one OEM per leg, :func:`sample_return_files`)."""
 SITES_FILES = ("sites.json", "sites.csv", "events.csv", "sites.png")
 """The files a sites run writes (plus one ``site-<key>.png`` per site with plots; the
 comparison ``sites.png`` only for two sites or more)."""
@@ -102,7 +105,7 @@ def run_scenario(scenario, out_dir=None, *, plots=True, progress=None):
     """
     from .errors import InputError
     from .rendezvous import TargetEphemeris, launch_opportunities, plan_fast_rendezvous
-    from .scenario import PorkchopScenario, RelayScenario, SitesScenario
+    from .scenario import PorkchopScenario, RelayScenario, SampleReturnScenario, SitesScenario
 
     sc = scenario if hasattr(scenario, "scenario") else load_scenario(scenario)
     out = None
@@ -119,7 +122,10 @@ def run_scenario(scenario, out_dir=None, *, plots=True, progress=None):
         check_output_dir(out, PORKCHOP_FILES if isinstance(sc, PorkchopScenario)
                          else RELAY_FILES if isinstance(sc, RelayScenario)
                          else sites_files(sc) if isinstance(sc, SitesScenario)
+                         else sample_return_files(plots) if isinstance(sc, SampleReturnScenario)
                          else OUTPUT_FILES)
+    if isinstance(sc, SampleReturnScenario):
+        return _run_sample_return(sc, out, plots, progress)
     if isinstance(sc, SitesScenario):
         return _run_sites(sc, out, plots, progress)
     if isinstance(sc, PorkchopScenario):
@@ -234,6 +240,163 @@ def _run_relay(sc, out, plots, progress):
     if out is not None:
         files = _write_relay(sc, study, out, plots, progress)
     return RunResult(sc, None, [], files, relay=study)
+
+
+def _sample_return_oems():
+    from .cislunar.export import leg_file_name
+    from .cislunar.sample_return import LEG_NAMES
+
+    return tuple(leg_file_name(k, n) for k, n in enumerate(LEG_NAMES, 1))
+
+
+SAMPLE_RETURN_OEMS = _sample_return_oems()
+"""OEM files of a sample-return run, one per leg (:data:`cosmoplan.cislunar.sample_return.
+LEG_NAMES`)."""
+
+
+def sample_return_files(plots=True):
+    """Names of the files a sample-return scenario writes."""
+    names = SAMPLE_RETURN_FILES if plots else SAMPLE_RETURN_FILES[:2]
+    return tuple(names) + SAMPLE_RETURN_OEMS
+
+
+def sample_return_summary(sc, tl):
+    """The JSON summary of a sample-return plan, with the real timeline beside it."""
+    d = {"format": "cosmoplan sample-return 1", "scenario": sc.scenario.name}
+    d.update(tl.to_dict())
+    d["comparison_with_reference"] = reference_comparison(sc, tl)
+    return d
+
+
+def reference_comparison(sc, tl):
+    """Planned vs real epochs for the names in the scenario's [reference] table: a list of
+    {event, planned_utc, real_utc, difference_hours, note} (planned None where the plan has
+    no such event). "Capsule landing" is compared with the planned entry interface (the
+    skip entry itself, tens of minutes, is not flown)."""
+    planned = {n: ep for n, ep, _ in tl.events}
+    for b in tl.burns:
+        planned.setdefault(b.name, b.epoch)
+    out = []
+    for name, r in sc.reference_epochs().items():
+        note = ""
+        p = planned.get(name)
+        if p is None and name == "Capsule landing" and "Entry interface" in planned:
+            p = planned["Entry interface"]
+            note = "planned: entry interface (120 km)"
+        out.append({"event": name, "real_utc": r.utc.iso()[:16].replace("T", " "),
+                    "planned_utc": None if p is None else p.utc.iso()[:16].replace("T", " "),
+                    "difference_hours": None if p is None else float(p - r) / 3600.0,
+                    "note": note})
+    return out
+
+
+def _probe_output_dir(out):
+    """InputError now, before a long plan, if the staging folder that the files are first
+    written to cannot be created next to ``out`` (a folder under /proc, a read-only file
+    system): :func:`check_output_dir` looks at permissions, this tries."""
+    from .errors import InputError
+
+    base = _existing_ancestor(out)
+    try:
+        probe = tempfile.mkdtemp(prefix=".cosmoplan-probe.", dir=base)
+    except OSError as exc:
+        raise InputError(f"cannot use {str(out)[:200]!r} as the output folder: cannot create "
+                         f"files in {str(base)!r} ({exc.strerror or exc})", field="out",
+                         value=str(out)[:200]) from None
+    shutil.rmtree(probe, ignore_errors=True)
+
+
+def _warn_unmatched_reference(sc, tl):
+    """A PlanningWarning for each [reference] name that matches no event or burn of the plan
+    (a typo shows as a row without a planned epoch otherwise)."""
+    import warnings
+
+    from .errors import PlanningWarning
+    from .scenario import _raw_key
+
+    names = [n for n, _, _ in tl.events] + [b.name for b in tl.burns]
+    known = set(names) | ({"Capsule landing"} if "Entry interface" in names else set())
+    for name in sc.reference:
+        if name not in known:
+            key = f"reference.{_raw_key(sc._text, 'reference', name)}"
+            line = sc._error("", key).line
+            warnings.warn(
+                f"{sc.source_path or sc.scenario.name}"
+                f"{f', line {line}' if line else ''}: key {key!r}: the plan has no event or "
+                f"burn named {name!r}, so it is listed without a planned epoch; the plan's "
+                f"names: {', '.join(dict.fromkeys(names))}, Capsule landing",
+                PlanningWarning, stacklevel=3)
+
+
+def _run_sample_return(sc, out, plots, progress):
+    """The sample-return job: the whole mission planned, then files."""
+    from .cislunar.sample_return import plan_sample_return
+    from .errors import (
+        ConvergenceError,
+        DataRangeError,
+        InputError,
+        PlanningError,
+        PropagationError,
+    )
+
+    stages = ("trans-lunar injection", "mid-course correction", "lunar orbit insertion",
+              "descent", "ascent", "lunar-orbit rendezvous", "trans-Earth injection")
+
+    def prog(k, n, text):
+        if progress is not None:
+            progress(stages[min(k, len(stages) - 1)], k / n)
+
+    where = str(sc.source_path) if sc.source_path is not None else f"scenario " \
+        f"{sc.scenario.name!r}"
+    if out is not None:
+        _probe_output_dir(out)  # a minute of planning must not end in "cannot write"
+    try:
+        cfg = sc.to_config()
+        tl = plan_sample_return(cfg, progress=prog)
+    except InputError as exc:
+        if exc.source is None and exc.field and "." in exc.field:
+            raise sc._error(str(exc), exc.field, exc.value) from None
+        raise
+    except DataRangeError as exc:  # the lift-off outside the data: name the key and line
+        field = getattr(exc, "field", None)
+        if field and sc.source_path is not None:
+            loc = sc._error("", field)
+            raise DataRangeError(f"{where}, line {loc.line}: key '{field}' = "
+                                 f"{getattr(exc, 'value', '')!r}: {exc}", start=exc.start,
+                                 stop=exc.stop, mask=exc.mask) from None
+        raise
+    except PropagationError as exc:
+        raise PropagationError(f"{where}: {exc}", codes=exc.codes) from exc
+    except (PlanningError, ConvergenceError) as exc:
+        raise type(exc)(f"{where}: {exc}") from exc
+    _warn_unmatched_reference(sc, tl)
+    files = []
+    if out is not None:
+        summary = sample_return_summary(sc, tl)
+        try:
+            text = json.dumps(summary, indent=2, allow_nan=False) + "\n"
+        except ValueError:  # pragma: no cover - a planner bug; never a NaN in the file
+            raise PlanningError(f"{where}: the plan holds a non-finite number; nothing was "
+                                "written (a bug: please report it)") from None
+
+        def write(stage):
+            from .cislunar.export import write_leg_oems
+
+            (stage / "mission.json").write_text(text, encoding="utf-8")
+            lines = ["epoch_utc,event,dv_m_s,vehicle,mass_after_kg,detail"]
+            for ep, name, dv, veh, mass, txt in tl.table():
+                cells = [ep, name, "" if dv is None else f"{dv:.3f}", veh,
+                         "" if mass is None else f"{mass:.1f}", txt]
+                lines.append(",".join('"' + str(c).replace('"', '""') + '"' for c in cells))
+            (stage / "timeline.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+            write_leg_oems(tl, stage)
+            if plots:
+                from .report.sample_return_plot import plot_sample_return
+
+                plot_sample_return(tl, stage / "mission.png")
+
+        files = _staged_write(out, write, sample_return_files(plots), progress)
+    return RunResult(sc, None, [], files, sample_return=tl)
 
 
 def sites_files(sc, plots=True):

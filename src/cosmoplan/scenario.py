@@ -54,7 +54,8 @@ class _Model(BaseModel):
 
 class ScenarioInfo(_Model):
     name: str = Field(pattern=_NAME, max_length=80)
-    kind: Literal["rendezvous", "porkchop", "relay", "sites"] = "rendezvous"
+    kind: Literal["rendezvous", "porkchop", "relay", "sites", "sample-return"] = \
+        "rendezvous"
     description: str = Field(default="", pattern=r"^[^\x00-\x1f\x7f]*$", max_length=300)
 
 
@@ -808,6 +809,245 @@ def _clean_loc(data, loc):
     return tuple(out)
 
 
+def _utc_text(value):
+    """A TOML offset date-time as ISO 8601 UTC text; a local date-time, a date or a time
+    (no UTC offset: ambiguous) is refused with what to write instead; anything else is left
+    for the type check."""
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        return value.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+        raise ValueError(f"a TOML {type(value).__name__} without a UTC offset is ambiguous: "
+                         "write the UTC date-time as text, e.g. \"2020-11-23T20:30:12Z\"")
+    return value
+
+
+class SRLaunchSpec(_Model):
+    site: str = Field(pattern=_NAME, max_length=80)
+    liftoff: str = Field(description="UTC lift-off, ISO 8601")
+
+    @field_validator("liftoff", mode="before")
+    @classmethod
+    def _liftoff_text(cls, v):
+        return _utc_text(v)
+    parking_altitude_km: float = Field(default=200.0, ge=150, le=2000)
+    ascent_minutes: float = Field(default=10.0, gt=0, le=60)
+    ascent_range_deg: float = Field(default=16.0, ge=0, le=90)
+
+
+class SRTransferSpec(_Model):
+    days: float = Field(default=4.5, ge=1.5, le=12)
+    mcc_after_hours: float = Field(default=17.0, gt=0, le=200)
+    tli_execution_error_percent: float = Field(default=0.01, ge=0, le=5)
+
+
+class SRLunarOrbitSpec(_Model):
+    altitude_km: float = Field(default=200.0, ge=15, le=5000)
+    inclination_deg: float | None = Field(default=None, ge=0, le=180)
+    capture_apoapsis_altitude_km: float = Field(default=5000.0, gt=0, le=60000)
+    circularize_after_hours: float = Field(default=24.0, gt=0, le=240)
+    min_days_before_landing: float = Field(default=1.5, ge=0, le=30)
+    moon_degree: int = Field(default=8, ge=0, le=70)
+    earth_degree: int = Field(default=8, ge=0, le=120)
+
+
+class SRSurfaceSpec(_Model):
+    name: str = Field(default="landing site", pattern=_NAME, max_length=120)
+    lat_deg: float = Field(ge=-90, le=90)
+    lon_deg: float = Field(ge=-360, le=360)
+    stay_hours: float = Field(default=48.0, gt=0, le=24 * 13)
+    descent_perilune_km: float = Field(default=15.0, ge=5, le=100)
+    ascent_periapsis_km: float = Field(default=15.0, ge=5, le=100)
+    ascent_apoapsis_km: float = Field(default=180.0, ge=15, le=2000)
+
+
+class SRRendezvousSpec(_Model):
+    max_days: float = Field(default=4.0, gt=0, le=30)
+    undock_after_hours: float = Field(default=7.0, ge=0, le=240)
+
+
+class SRReturnSpec(_Model):
+    landing_site: str = Field(default="Earth landing site", pattern=_NAME, max_length=120)
+    landing_lat_deg: float = Field(ge=-90, le=90)
+    landing_lon_deg: float = Field(ge=-360, le=360)
+    entry_altitude_km: float = Field(default=120.0, ge=60, le=200)
+    entry_flight_path_angle_deg: float = Field(default=-5.8)
+    entry_range_km: float = Field(default=6000.0, gt=0, le=20000)
+    search_days: float = Field(default=14.0, gt=0, le=40)
+    tei_execution_error_percent: float = Field(default=0.1, ge=0, le=5)
+    tcm_after_hours: float = Field(default=24.0, gt=0, le=200)
+
+
+class SRVehicleSpec(_Model):
+    mass_kg: float = Field(gt=0, le=200000)
+    dry_mass_kg: float = Field(gt=0, le=200000)
+    thrust_n: float = Field(gt=0, le=1e7)
+    isp_s: float = Field(gt=0, le=1000)
+
+
+class SampleReturnScenario(_ScenarioFile):
+    """A scenario of kind 'sample-return': a lunar sample return from launch to entry."""
+
+    scenario: ScenarioInfo
+    launch: SRLaunchSpec
+    transfer: SRTransferSpec = SRTransferSpec()
+    lunar_orbit: SRLunarOrbitSpec = SRLunarOrbitSpec()
+    surface: SRSurfaceSpec
+    rendezvous: SRRendezvousSpec = SRRendezvousSpec()
+    earth_return: SRReturnSpec
+    vehicles: dict[str, SRVehicleSpec]
+    reference: dict[str, object] = {}  # checked in to_config, where each key has its line
+    output: OutputSpec = OutputSpec()
+
+    def reference_epochs(self):
+        """The [reference] table as {name: Epoch} (InputError naming the key, as written in
+        the file so that its line can be found, for a bad name or date)."""
+        import re
+
+        from .time import Epoch
+
+        out = {}
+        for name, value in self.reference.items():
+            key = f"reference.{_raw_key(self._text, 'reference', name)}"
+
+            def bad(why, shown, key=key):
+                return InputError(f"key {key!r} = {shown!r}: {why}", field=key, value=shown)
+
+            if not re.match(_NAME, name) or len(name) > 80:
+                raise bad("an event name must be one line of text without control "
+                          "characters, at most 80 characters", name)
+            try:
+                text = _utc_text(value)
+            except ValueError as exc:
+                raise bad(str(exc), value) from None
+            if not isinstance(text, str):
+                raise bad('expected the real UTC epoch as text, e.g. "2020-12-01T15:11:00Z"',
+                          value)
+            try:
+                ep = Epoch.from_iso(text)
+            except InputError as exc:
+                raise bad(str(exc), text) from None
+            if np.ndim(ep.jd1) != 0:
+                raise bad("expected one epoch", text)
+            out[name] = ep
+        return out
+
+    def to_config(self):
+        """The :class:`cosmoplan.cislunar.sample_return.SampleReturnConfig` (InputError with
+        the key path for a bad value)."""
+        import math
+
+        from .cislunar.dynamics import CislunarForceModel
+        from .cislunar.sample_return import SampleReturnConfig, Vehicle
+        from .sites import get_site
+        from .time import Epoch
+
+        self.reference_epochs()
+        try:
+            liftoff = Epoch.coerce(self.launch.liftoff, field="launch.liftoff")
+        except InputError as exc:
+            raise InputError(f"key 'launch.liftoff' = {self.launch.liftoff!r}: {exc}",
+                             field="launch.liftoff", value=self.launch.liftoff) from None
+        try:
+            site = get_site(self.launch.site)
+        except InputError as exc:
+            raise InputError(f"key 'launch.site': {exc}", field="launch.site",
+                             value=self.launch.site) from None
+        need = ("orbiter", "returner", "lander", "ascender")
+        for k in need:
+            if k not in self.vehicles:
+                raise InputError(f"missing key 'vehicles.{k}' (a sample return needs "
+                                 f"{', '.join(need)})", field="vehicles", value=k)
+        for k in self.vehicles:
+            if k not in need:
+                raise InputError(f"unknown key 'vehicles.{k}' (known: {', '.join(need)})",
+                                 field=f"vehicles.{k}", value=k)
+        vehicles = {}
+        for k, v in self.vehicles.items():
+            try:
+                vehicles[k] = Vehicle(k, v.mass_kg, v.dry_mass_kg, v.thrust_n, v.isp_s)
+            except InputError as exc:
+                raise InputError(f"key 'vehicles.{k}.{exc.field}': {exc}",
+                                 field=f"vehicles.{k}.{exc.field}", value=exc.value) from None
+        fpa = self.earth_return.entry_flight_path_angle_deg
+        if not -20.0 <= fpa <= -0.5:
+            raise InputError(f"key 'earth_return.entry_flight_path_angle_deg' = {fpa!r}: an "
+                             "entry flight-path angle must lie in -20 .. -0.5 deg (skip "
+                             "entries from the Moon fly about -5.5 to -6.5 deg)",
+                             field="earth_return.entry_flight_path_angle_deg", value=fpa)
+        if self.surface.ascent_apoapsis_km < self.surface.ascent_periapsis_km:
+            raise InputError("key 'surface.ascent_apoapsis_km' is below "
+                             "'surface.ascent_periapsis_km'", field="surface.ascent_apoapsis_km",
+                             value=self.surface.ascent_apoapsis_km)
+        lo = self.lunar_orbit
+        inc = None if lo.inclination_deg is None else math.radians(lo.inclination_deg)
+        if inc is not None and abs(self.surface.lat_deg) > min(lo.inclination_deg,
+                                                               180 - lo.inclination_deg):
+            raise InputError(
+                f"key 'lunar_orbit.inclination_deg' = {lo.inclination_deg}: a lunar orbit "
+                f"of this inclination never flies over latitude {self.surface.lat_deg} deg "
+                f"(the landing site): use at least {abs(self.surface.lat_deg):.2f} deg, or "
+                "remove the key for the vertex design", field="lunar_orbit.inclination_deg",
+                value=lo.inclination_deg)
+        return SampleReturnConfig(
+            name=self.scenario.name, liftoff=liftoff, launch_site=site,
+            landing_lat=math.radians(self.surface.lat_deg),
+            landing_lon=math.radians(self.surface.lon_deg), vehicles=vehicles,
+            earth_landing_lat=math.radians(self.earth_return.landing_lat_deg),
+            earth_landing_lon=math.radians(self.earth_return.landing_lon_deg),
+            parking_altitude_km=self.launch.parking_altitude_km,
+            ascent_s=self.launch.ascent_minutes * 60.0,
+            ascent_range_rad=math.radians(self.launch.ascent_range_deg),
+            transfer_s=self.transfer.days * 86400.0,
+            mcc_after_s=self.transfer.mcc_after_hours * 3600.0,
+            tli_execution_error=self.transfer.tli_execution_error_percent / 100.0,
+            lunar_altitude_km=lo.altitude_km, lunar_inclination=inc,
+            capture_apoapsis_km=lo.capture_apoapsis_altitude_km,
+            circularize_after_s=lo.circularize_after_hours * 3600.0,
+            min_lunar_orbit_s=lo.min_days_before_landing * 86400.0,
+            surface_stay_s=self.surface.stay_hours * 3600.0,
+            descent_perilune_km=self.surface.descent_perilune_km,
+            ascent_periapsis_km=self.surface.ascent_periapsis_km,
+            ascent_apoapsis_km=self.surface.ascent_apoapsis_km,
+            rendezvous_max_days=self.rendezvous.max_days,
+            undock_after_s=self.rendezvous.undock_after_hours * 3600.0,
+            tei_search_days=self.earth_return.search_days,
+            entry_altitude_km=self.earth_return.entry_altitude_km,
+            entry_fpa=math.radians(fpa), entry_range_km=self.earth_return.entry_range_km,
+            tei_execution_error=self.earth_return.tei_execution_error_percent / 100.0,
+            tcm_after_s=self.earth_return.tcm_after_hours * 3600.0,
+            model=CislunarForceModel(earth_degree=lo.earth_degree, moon_degree=lo.moon_degree,
+                                     sun=True))
+
+
+def _raw_key(text, section, name):
+    """How the key ``name`` of ``[section]`` is written in the TOML text (``"Landing"``,
+    ``'TEI-1'``, ``Docking``), so that its line can be found; ``name`` itself if not
+    found."""
+    current = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith("[") and line.endswith("]"):
+            current = line.strip("[]").strip()
+            continue
+        if current != section or "=" not in line:
+            continue
+        k = line.split("=", 1)[0].strip()
+        if k[:1] in "\"'" and len(k) >= 2 and k[-1] == k[0]:
+            plain = k[1:-1]
+            if k[0] == '"':
+                try:
+                    import json
+
+                    plain = json.loads(k)
+                except ValueError:
+                    pass
+        else:
+            plain = k
+        if plain == name:
+            return k
+    return name
+
+
 def load_scenario(name_or_path):
     """Read and validate a scenario (bundled name or TOML path) into a :class:`Scenario`.
 
@@ -836,7 +1076,7 @@ def load_scenario(name_or_path):
     kind = data.get("scenario", {}).get("kind", "rendezvous") if isinstance(
         data.get("scenario"), dict) else "rendezvous"
     model = {"porkchop": PorkchopScenario, "relay": RelayScenario,
-             "sites": SitesScenario}.get(kind, Scenario)
+             "sites": SitesScenario, "sample-return": SampleReturnScenario}.get(kind, Scenario)
     try:
         sc = model.model_validate(data)
     except ValidationError as exc:
@@ -884,6 +1124,8 @@ def load_scenario(name_or_path):
             _check_relay(sc)
         elif isinstance(sc, SitesScenario):
             _check_sites(sc)
+        elif isinstance(sc, SampleReturnScenario):
+            sc.to_config()
         else:
             sc.to_config()
             sc.site_object()
