@@ -584,7 +584,12 @@ def change_centre(states, epochs, from_centre, to_centre, *, ephemeris=None):
 _MAX_SPAN_S = 160.0 * 365.25 * 86400.0
 """Longest arc, s: more than the DE421 ephemeris covers (1900-2050)."""
 
-_MIN_RADIUS_KM = {"earth": 6300.0, "moon": 1700.0}
+IMPACT_RADIUS_KM = {"earth": 6300.0, "moon": MOON_RADIUS_KM - 10.0}
+"""Radii below which a trajectory has hit the body and the arc stops with an error: the
+Earth 6,300 km (below the WGS-84 polar radius 6,356.8 km: entry events stop well above);
+the Moon 1,727.4 km, 10 km under the mean radius (the deepest lunar terrain, in the
+South Pole-Aitken basin, lies ~9 km below it; LOLA, Smith et al. 2010, GRL 37, L18204)."""
+_MIN_RADIUS_KM = IMPACT_RADIUS_KM
 _MAX_RADIUS_KM = 5.0e6
 _MAX_SPEED_KM_S = 1000.0
 
@@ -731,7 +736,8 @@ def propagate(model, epoch0, state0, t_end_s, *, centre="earth", t_out=None, eve
     args, btab = _context(model, ep, 0.0, t_end, burn_tab, code)
     # guard events: impact on either body
     kinds = np.array([_EVENT_KINDS[e.kind] for e in ev] + [3, 2], dtype=np.int64)
-    values = np.array([float(e.value) for e in ev] + [6300.0, 1700.0])
+    values = np.array([float(e.value) for e in ev] + [IMPACT_RADIUS_KM["earth"],
+                                                      IMPACT_RADIUS_KM["moon"]])
     dirs = np.array([e.direction for e in ev] + [-1, -1], dtype=np.int64)
     ev_args = (code,) + btab + (kinds, values)
     atol = np.r_[np.full(3, atol_km), np.full(3, atol_km * 1e-3)]
@@ -745,7 +751,8 @@ def propagate(model, epoch0, state0, t_end_s, *, centre="earth", t_out=None, eve
     if res.status == 1:
         k = int(res.event_index[-1])
         if k >= len(ev):
-            body = "the Earth (r < 6300 km)" if k == len(ev) else "the Moon (r < 1700 km)"
+            body = (f"the Earth (r < {IMPACT_RADIUS_KM['earth']:g} km)" if k == len(ev) else
+                    f"the Moon (r < {IMPACT_RADIUS_KM['moon']:g} km)")
             raise PropagationError(
                 f"the trajectory hits {body} {res.t_final / 3600:.2f} h after "
                 f"{ep.iso()} TDB: change the burns, or stop it with an event")
