@@ -170,3 +170,21 @@ def test_files_and_comparison(run):
     oem = ccsds.read(out / "05-rendezvous-orbiter.oem")
     assert oem.segments[0].metadata.center_name == "MOON"
     assert oem.segments[0].metadata.ref_frame == "ICRF"
+
+
+def test_no_compromises_and_daylight(run):
+    """The bundled plan needs no design compromise (no PlanningWarning notes); the landing
+    and the ascent happen in daylight (Chang'e-5 was solar powered and worked one lunar
+    day), and the orbiter's lunar orbit stays above 100 km (LP165P 8x8 makes a 200 km orbit
+    breathe by +-20 km; the rendezvous phasing orbit dips to ~135 km)."""
+    tl = run[0].sample_return
+    assert tl.warnings == []
+    sun = tl.lunar_orbit["sun_elevation_deg"]
+    assert 0.0 < sun["landing"] < 90.0 and 0.0 < sun["ascent"] < 90.0
+    assert sun["ascent"] > sun["landing"]  # the Sun climbs through the morning
+    lows = [lo for lo, _ in tl.lunar_orbit["altitude_range_km"].values()]
+    assert min(lows) > 100.0
+    summary = json.loads((run[1] / "mission.json").read_text())
+    assert summary["inputs"]["surface"]["lat_deg"] == 43.0576
+    assert summary["inputs"]["launch"]["liftoff"] == REF["launch_utc"]
+    assert "cosmoplan_version" in summary

@@ -447,8 +447,12 @@ def test_short_stay_lifts_off_after_the_landing(tmp_path):
     crossing, which the landing pass followed by 42 min: 18 min on the surface (it could
     even precede the landing). Now the ascent is the stay after the landing, with its
     plane change budgeted."""
+    from cosmoplan.errors import PlanningWarning
+
     p = _write(tmp_path, "stay_hours = 48.0", "stay_hours = 1.0")
-    tl = run_scenario(p, out_dir=False).sample_return
+    with pytest.warns(PlanningWarning, match="inclination iteration found no pair"):
+        tl = run_scenario(p, out_dir=False).sample_return
+    assert any("no pair of landing-site crossings" in w for w in tl.warnings)
     stay = float(tl.event("Ascent lift-off") - tl.event("Landing"))
     assert abs(stay - 3600.0) < 1.0
     assert tl.lunar_orbit["surface_stay_hours"] == pytest.approx(1.0, abs=1e-3)

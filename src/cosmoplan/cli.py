@@ -227,6 +227,7 @@ def _report_sample_return(res):
                       "" if mass is None else f"{mass:,.0f}", Text(txt))
     console.print(table)
     by = tl.total_by_vehicle()
+    # tl.warnings were shown as they arose (PlanningWarning, once each)
     console.print(Text("Delta-v by vehicle: " + ", ".join(
         f"{k} {v * 1e3:,.0f} m/s" for k, v in by.items()) +
         f"; total {tl.total_dv_km_s * 1e3:,.0f} m/s (TLI by the launcher included)"))

@@ -261,8 +261,15 @@ def sample_return_files(plots=True):
 
 
 def sample_return_summary(sc, tl):
-    """The JSON summary of a sample-return plan, with the real timeline beside it."""
-    d = {"format": "cosmoplan sample-return 1", "scenario": sc.scenario.name}
+    """The JSON summary of a sample-return plan: the scenario's inputs (``inputs``, as
+    validated, file units), the plan (UTC epochs, m/s, kg; the OEM files are TDB), and the
+    real timeline beside it."""
+    from . import __version__
+
+    d = {"format": "cosmoplan sample-return 1", "scenario": sc.scenario.name,
+         "cosmoplan_version": __version__,
+         "time_scales": "epochs in this file and timeline.csv are UTC; the OEM files are TDB",
+         "inputs": sc.model_dump(mode="json", exclude={"source_path"})}
     d.update(tl.to_dict())
     d["comparison_with_reference"] = reference_comparison(sc, tl)
     return d

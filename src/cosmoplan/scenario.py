@@ -862,6 +862,8 @@ class SRSurfaceSpec(_Model):
 
 class SRRendezvousSpec(_Model):
     max_days: float = Field(default=4.0, gt=0, le=30)
+    approach_hours: float = Field(default=6.0, ge=1, le=48)
+    aim_behind_km: float = Field(default=30.0, ge=5, le=500)
     undock_after_hours: float = Field(default=7.0, ge=0, le=240)
 
 
@@ -873,6 +875,8 @@ class SRReturnSpec(_Model):
     entry_flight_path_angle_deg: float = Field(default=-5.8)
     entry_range_km: float = Field(default=6000.0, gt=0, le=20000)
     search_days: float = Field(default=14.0, gt=0, le=40)
+    min_transfer_days: float = Field(default=3.0, ge=1.5, le=10)
+    max_transfer_days: float = Field(default=5.0, ge=1.5, le=10)
     tei_execution_error_percent: float = Field(default=0.1, ge=0, le=5)
     tcm_after_hours: float = Field(default=24.0, gt=0, le=200)
 
@@ -1009,8 +1013,12 @@ class SampleReturnScenario(_ScenarioFile):
             ascent_periapsis_km=self.surface.ascent_periapsis_km,
             ascent_apoapsis_km=self.surface.ascent_apoapsis_km,
             rendezvous_max_days=self.rendezvous.max_days,
+            rendezvous_approach_s=self.rendezvous.approach_hours * 3600.0,
+            rendezvous_aim_behind_km=self.rendezvous.aim_behind_km,
             undock_after_s=self.rendezvous.undock_after_hours * 3600.0,
             tei_search_days=self.earth_return.search_days,
+            return_transfer_days=(self.earth_return.min_transfer_days,
+                                  self.earth_return.max_transfer_days),
             entry_altitude_km=self.earth_return.entry_altitude_km,
             entry_fpa=math.radians(fpa), entry_range_km=self.earth_return.entry_range_km,
             tei_execution_error=self.earth_return.tei_execution_error_percent / 100.0,

@@ -32,6 +32,7 @@ OEM export of each leg.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -157,8 +158,11 @@ class SampleReturnConfig:
     ascent_periapsis_km: float = 15.0
     ascent_apoapsis_km: float = 180.0
     rendezvous_max_days: float = 4.0
+    rendezvous_approach_s: float = 6.0 * 3600.0
+    rendezvous_aim_behind_km: float = 30.0
     undock_after_s: float = 7.0 * 3600.0
     tei_search_days: float = 14.0
+    return_transfer_days: tuple = (3.0, 5.0)
     entry_altitude_km: float = 120.0
     entry_fpa: float = math.radians(-5.8)
     entry_range_km: float = 6000.0
@@ -171,9 +175,7 @@ class SampleReturnConfig:
         _check_config(self)
 
 
-RETURN_TRANSFER_DAYS = (3.0, 5.0)
-"""Bounds on the trans-Earth coast (TEI to entry interface), days, given to the return
-planner (Chang'e-5: TEI-2 to landing 3.67 days)."""
+
 
 _VEHICLES = ("orbiter", "returner", "lander", "ascender")
 
@@ -270,7 +272,21 @@ def _check_config(cfg):
     num("ascent_apoapsis_km", "surface.ascent_apoapsis_km", 1.0, " km", peri, 2000.0,
         why=" (at least surface.ascent_periapsis_km)")
     num("rendezvous_max_days", "rendezvous.max_days", 1.0, " days", 0.0, 30.0, lo_open=True)
+    num("rendezvous_approach_s", "rendezvous.approach_hours", hour, " h", 3600.0,
+        48 * 3600.0, why=" (aim point to contact: holds and HCW hops)")
+    num("rendezvous_aim_behind_km", "rendezvous.aim_behind_km", 1.0, " km", 5.0, 500.0,
+        why=" (end of phasing, behind the target on V-bar; above the first hold point)")
     num("undock_after_s", "rendezvous.undock_after_hours", hour, " h", 0.0, 240 * 3600.0)
+    try:
+        lo_d, hi_d = (float(x) for x in cfg.return_transfer_days)
+    except (TypeError, ValueError):
+        raise InputError(f"return_transfer_days must be (shortest, longest) days, got "
+                         f"{cfg.return_transfer_days!r}", field="earth_return.max_transfer_days",
+                         value=cfg.return_transfer_days) from None
+    if not (1.5 <= lo_d < hi_d <= 10.0):
+        raise InputError(f"earth_return.min_transfer_days = {lo_d:g} and max_transfer_days = "
+                         f"{hi_d:g}: need 1.5 <= min < max <= 10 days (lunar returns take "
+                         "2.5-6 days)", field="earth_return.max_transfer_days", value=hi_d)
     num("tei_search_days", "earth_return.search_days", 1.0, " days", 1.0, 40.0,
         why=" (the return window recurs about every 13.7 days)")
     num("entry_altitude_km", "earth_return.entry_altitude_km", 1.0, " km",
@@ -283,9 +299,9 @@ def _check_config(cfg):
     num("tei_execution_error", "earth_return.tei_execution_error_percent", 100.0, " %", -0.2,
         0.2)
     num("tcm_after_s", "earth_return.tcm_after_hours", hour, " h", 3600.0,
-        (RETURN_TRANSFER_DAYS[0] * 24.0 - 1.0) * 3600.0, hi_open=True,
+        (lo_d * 24.0 - 1.0) * 3600.0, hi_open=True,
         why=f" (from 1 h after the departure to 1 h before the shortest trans-Earth coast, "
-        f"{RETURN_TRANSFER_DAYS[0]:g} days)")
+        f"earth_return.min_transfer_days = {lo_d:g} days)")
 
 
 @dataclass(frozen=True)
@@ -371,6 +387,7 @@ class MissionTimeline:
     earth_return: object = None
     lunar_orbit: dict = field(default_factory=dict)
     masses: dict = field(default_factory=dict)
+    warnings: list = field(default_factory=list)
 
     @property
     def total_dv_km_s(self):
@@ -390,12 +407,15 @@ class MissionTimeline:
         raise KeyError(name)
 
     def table(self):
-        """Rows (epoch UTC, what, delta-v m/s, vehicle, mass after kg) in time order."""
+        """Rows ``(epoch UTC text, name, delta-v m/s or None, vehicle, mass after kg or None,
+        detail)`` of every burn and event, in time order (:data:`TABLE_COLUMNS`)."""
         rows = []
         items = [(b.epoch, b.name, b.dv_km_s * 1e3, b.vehicle, b.mass_after_kg, b.purpose)
                  for b in self.burns]
         items += [(ep, n, None, "", None, txt) for n, ep, txt in self.events]
-        items.sort(key=lambda r: float(r[0].tdb.jd1 + r[0].tdb.jd2 - 2459000.0))
+        # time order; at one epoch the event (e.g. a lift-off) before its burn
+        items.sort(key=lambda r: (float(r[0].tdb.jd1 + r[0].tdb.jd2 - 2459000.0),
+                                  r[2] is not None))
         for ep, n, dv, veh, mass, txt in items:
             rows.append((ep.utc.iso()[:19].replace("T", " "), n, dv, veh, mass, txt))
         return rows
@@ -417,6 +437,7 @@ class MissionTimeline:
             "total_gravity_loss_m_s": 1e3 * sum(b.gravity_loss_km_s for b in self.burns),
             "dv_by_vehicle_m_s": {k: v * 1e3 for k, v in self.total_by_vehicle().items()},
             "final_masses_kg": dict(self.masses),
+            "warnings": list(self.warnings),
             "lunar_orbit": {k: (float(v) if isinstance(v, (float, int, np.floating)) else v)
                             for k, v in self.lunar_orbit.items()},
             "force_model": self.config.model.describe(),
@@ -557,6 +578,18 @@ def _plan(config, progress):
     lat, lon = float(cfg.landing_lat), float(cfg.landing_lon)
     launch = LaunchGeometry(cfg.launch_site, cfg.liftoff, cfg.parking_altitude_km,
                             cfg.ascent_s, cfg.ascent_range_rad)
+    notes = []
+
+    def note(text):
+        """A design compromise the user should know about: kept in the timeline (printed by
+        the CLI, in mission.json) and raised as a PlanningWarning."""
+        import warnings
+
+        from ..errors import PlanningWarning
+
+        notes.append(text)
+        warnings.warn(text, PlanningWarning, stacklevel=3)
+
     tuned = None
     if cfg.lunar_inclination is None:
         inc = vertex_inclination(lat, cfg.surface_stay_s)
@@ -564,6 +597,13 @@ def _plan(config, progress):
                   f"{math.degrees(inc):.2f} deg from surface.lat_deg and surface.stay_hours)",
                   hint=_INC_HINT):
             inc, tuned = _tune_inclination(cfg, launch, inc, lat, lon)
+        if tuned is None:
+            note(f"the inclination iteration found no pair of landing-site crossings "
+                 f"{cfg.surface_stay_s / 3600.0:g} h apart near the vertex rule's "
+                 f"{math.degrees(inc):.2f} deg: the plan flies that inclination, and the site "
+                 "is not in the orbit plane at both landing and lift-off (see the ascent's "
+                 "plane correction); a longer stay or an explicit "
+                 "lunar_orbit.inclination_deg may do better")
     else:
         inc = float(cfg.lunar_inclination)
         if abs(lat) > min(inc, math.pi - inc) + 1e-9:
@@ -737,9 +777,10 @@ def _plan(config, progress):
     budget.burn("Powered descent", t_pdi, descent.dv_km_s, ["lander", "ascender"], "lander",
                 "budget", f"{descent.steering} braking from "
                 f"{descent.ignition_altitude_km:.1f} km, "
-                f"{descent.duration_s / 60:.1f} min")
-    events.append(("Landing", t_land, f"{math.degrees(lat):.4f} N {math.degrees(lon):.4f} E "
-                   f"(cross-track {math.degrees(math.asin(cross_off)):.3f} deg at the pass)"))
+                f"{descent.duration_s / 60:.1f} min", finite=(descent.duration_s, 0.0))
+    events.append(("Landing", t_land, f"{_latlon(lat, lon)} (cross-track "
+                   f"{math.degrees(math.asin(cross_off)):.3f} deg at the pass); Sun "
+                   f"{_sun_elevation_deg(lat, lon, t_land):.1f} deg above the horizon"))
     step(4, "descent")
     t_asc = t_cross_asc
     if not paired or t_cross_asc - float(t_land - park.epoch0) < 0.5 * stay:
@@ -776,8 +817,20 @@ def _plan(config, progress):
                 "budget", f"to {cfg.ascent_periapsis_km:.0f} x {cfg.ascent_apoapsis_km:.0f} km, "
                 f"{ascent.duration_s / 60:.1f} min"
                 + (f" (incl. {plane_asc * 1e3:.1f} m/s plane correction)"
-                   if plane_asc > 5e-5 else ""))
-    events.append(("Ascent lift-off", t_liftoff, "ascender leaves the lander"))
+                   if plane_asc > 5e-5 else ""), finite=(ascent.duration_s, 0.0))
+    if plane_asc > 0.005:
+        note(f"the landing site is {math.degrees(math.asin(min(1.0, abs(off_asc)))):.2f} deg "
+             f"out of the orbiter's plane at lift-off: the ascent budget includes a "
+             f"{plane_asc * 1e3:.1f} m/s plane change")
+    sun_land = _sun_elevation_deg(lat, lon, t_land)
+    sun_asc = _sun_elevation_deg(lat, lon, t_liftoff)
+    for what, el in (("landing", sun_land), ("ascent lift-off", sun_asc)):
+        if el < 0.0:
+            note(f"the Sun is {-el:.1f} deg below the horizon at the landing site at "
+                 f"{what}: a solar-powered lander would work in the dark; move the lift-off "
+                 "date by days to land in daylight")
+    events.append(("Ascent lift-off", t_liftoff, f"ascender leaves the lander; Sun "
+                   f"{sun_asc:.1f} deg above the site's horizon"))
     t_ins = t_liftoff + ascent.duration_s
     y_asc = _ascender_insertion(park, float(t_ins - park.epochs[0]), lat, lon, ascent,
                                 model.gm("moon"))
@@ -811,10 +864,13 @@ def _plan(config, progress):
                     "GCRF, Earth-centred", b.purpose + note, b.dv_gcrf, finite=fin)
     e = ret.entry
     events.append(("Entry interface", e.epoch,
-                   f"{e.altitude_km:.0f} km at {e.latitude_deg:.2f} N {e.longitude_deg:.2f} E,"
-                   f" FPA {e.fpa_deg:.2f} deg, {e.speed_km_s:.3f} km/s, heading "
-                   f"{e.heading_deg:.1f} deg; landing site {ret.downrange_km:,.0f} km "
-                   "downrange"))
+                   f"{cfg.entry_altitude_km:g} km above the WGS-84 equatorial radius "
+                   f"({e.altitude_km:.1f} km geodetic) at "
+                   f"{_latlon(math.radians(e.latitude_deg), math.radians(e.longitude_deg))}; "
+                   f"inertial FPA {e.fpa_deg:.2f} deg, speed {e.speed_km_s:.3f} km/s, heading "
+                   f"{e.heading_deg:.1f} deg (Earth-relative {e.relative_fpa_deg:.2f} deg, "
+                   f"{e.relative_speed_km_s:.3f} km/s); landing site "
+                   f"{ret.downrange_km:,.0f} km downrange"))
     step(7, "trans-Earth injection and entry")
 
     t_i = float(t_ins - park.epoch0)
@@ -825,6 +881,17 @@ def _plan(config, progress):
     legs.append(MissionLeg("rendezvous, orbiter", "moon", rdv.chaser.epochs,
                            rdv.chaser.states, rdv.chaser.epoch0, rdv.docking_epoch))
     legs += _return_legs(ret)
+    alt = {}
+    for leg in legs[3:6]:  # parking orbit, rendezvous (orbiter), lunar orbit before TEI
+        r = np.linalg.norm(leg.states[:, :3], axis=1) - _MOON_R
+        alt[leg.name] = (float(r.min()), float(r.max()))
+    lo_alt = min(v[0] for v in alt.values())
+    if lo_alt < min(0.5 * cfg.lunar_altitude_km, 30.0):
+        worst = min(alt, key=lambda k: alt[k][0])
+        note(f"the orbiter's lunar orbit sinks to {lo_alt:.0f} km above the mean radius "
+             f"during the {worst} (design altitude {cfg.lunar_altitude_km:g} km): low lunar "
+             "orbits are shaken by the mascons; raise lunar_orbit.altitude_km, shorten the "
+             "wait, or plan station-keeping (not modelled)")
     if tuple(leg.name for leg in legs) != LEG_NAMES:  # pragma: no cover - a planner bug
         raise PlanningError(f"internal: legs {[leg.name for leg in legs]} != {LEG_NAMES}")
     budget.burns.sort(key=lambda b: float(b.epoch - cfg.liftoff))
@@ -837,12 +904,16 @@ def _plan(config, progress):
                                           tuned["iterations"],
                                           altitude_km=cfg.lunar_altitude_km,
                                           surface_stay_hours=stay_flown / 3600.0,
+                                          altitude_range_km={k: [round(a, 3), round(b, 3)]
+                                                             for k, (a, b) in alt.items()},
+                                          sun_elevation_deg={"landing": sun_land,
+                                                             "ascent": sun_asc},
                                           landing_cross_track_deg=math.degrees(
                                               math.asin(cross_off)),
                                           site_crossings_utc=[
                                               (park.epochs[0] + float(c)).utc.iso()[:19]
                                               for c in crossings[:4]]),
-                         masses=dict(budget.mass))
+                         masses=dict(budget.mass), warnings=notes)
     return tl
 
 
@@ -867,6 +938,9 @@ _SUB_FIELDS = {
     "earliest_tei": "earth_return.search_days",
     "latest_tei": "earth_return.search_days",
     "max_days": "rendezvous.max_days",
+    "transfer_days": "earth_return.max_transfer_days",
+    "approach_hours": "rendezvous.approach_hours",
+    "aim_behind_km": "rendezvous.aim_behind_km",
     "perilune_altitude_km": "surface.descent_perilune_km",
     "apolune_altitude_km": "lunar_orbit.altitude_km",
     "target_periapsis_altitude_km": "surface.ascent_periapsis_km",
@@ -904,6 +978,9 @@ class _leg:
             key = self.fields.get(exc.field) or _SUB_FIELDS.get(exc.field) or exc.field
             raise InputError(f"{self.stage}: {exc}", field=key, value=exc.value) from None
         msg = f"{self.stage}: {exc}"
+        for arg, key in _SUB_FIELDS.items():  # the planners' argument names, as scenario keys
+            if " " not in arg and key.split(".")[-1] != arg:
+                msg = re.sub(rf"(?<![\w.]){arg}(?!\w)", f"{arg} ({key})", msg)
         if self.hint and "out of reach" in str(exc):
             msg += f" ({self.hint})"
         elif self.keys:
@@ -995,7 +1072,9 @@ def _rendezvous(model, t_ins, y_orb, y_asc, cfg):
 
     return plan_lunar_rendezvous(model, chaser_epoch=t_ins, chaser_state=y_orb,
                                  target_epoch=t_ins, target_state=y_asc,
-                                 max_days=cfg.rendezvous_max_days)
+                                 max_days=cfg.rendezvous_max_days,
+                                 approach_hours=cfg.rendezvous_approach_s / 3600.0,
+                                 aim_behind_km=cfg.rendezvous_aim_behind_km)
 
 
 def _docked_state(model, rdv):
@@ -1019,8 +1098,12 @@ def _earth_return(model, t_dock, y_dock, t_undock, cfg):
         landing_site=(math.degrees(cfg.earth_landing_lat),
                       math.degrees(cfg.earth_landing_lon)),
         entry_range_km=cfg.entry_range_km, tei_execution_error=cfg.tei_execution_error,
-        tcm_after_hours=(cfg.tcm_after_s / 3600.0,), transfer_days=RETURN_TRANSFER_DAYS)
+        transfer_days=tuple(cfg.return_transfer_days),
+        tcm_after_hours=(cfg.tcm_after_s / 3600.0,))
 
+
+TABLE_COLUMNS = ("epoch_utc", "event", "dv_m_s", "vehicle", "mass_after_kg", "detail")
+"""Columns of :meth:`MissionTimeline.table` rows (and of timeline.csv)."""
 
 LEG_NAMES = ("trans-lunar coast", "lunar approach", "capture orbit", "lunar parking orbit",
              "rendezvous, orbiter", "lunar orbit before TEI", "trans-Earth departure",
@@ -1201,3 +1284,17 @@ def _finite(model, name, epoch, state, dv, budget, stack, engine, centre):
     return ((fb.duration_s, fb.gravity_loss_km_s),
             f" (finite: {fb.duration_s / 60.0:.1f} min, +{fb.gravity_loss_km_s * 1e3:.1f} m/s "
             "gravity loss)")
+
+
+def _latlon(lat, lon):
+    """'43.0576 N 51.9161 W' from radians."""
+    la, lo = math.degrees(lat), (math.degrees(lon) + 180.0) % 360.0 - 180.0
+    return f"{abs(la):.4f} {'N' if la >= 0 else 'S'} {abs(lo):.4f} {'E' if lo >= 0 else 'W'}"
+
+
+def _sun_elevation_deg(lat, lon, epoch):
+    """Apparent elevation of the Sun's centre at a lunar site (flat horizon), deg."""
+    from .. import moon as _moon
+
+    _, el, _ = _moon.look_angles(lat, lon, 0.0, epoch, "sun")
+    return float(np.degrees(el))
