@@ -144,3 +144,64 @@ def test_bad_targets():
         TransferTarget(-5.0, INC, LIFTOFF)
     with pytest.raises(InputError, match="inclination"):
         TransferTarget(200.0, 4.0, LIFTOFF)
+
+
+def _parking(raan_deg, inc_deg=28.5, epoch="2020-11-23T21:00:00"):
+    from cosmoplan.cislunar.translunar import ParkingOrbit
+
+    r = 6578.137
+    v = math.sqrt(398600.4415 / r)
+    i, raan = math.radians(inc_deg), math.radians(raan_deg)
+    node = np.array([math.cos(raan), math.sin(raan), 0.0])
+    h = np.array([math.sin(i) * math.sin(raan), -math.sin(i) * math.cos(raan), math.cos(i)])
+    return ParkingOrbit(Epoch.from_iso(epoch, scale="utc"), np.r_[r * node, v * np.cross(h, node)])
+
+
+def test_from_a_parking_orbit_with_a_plane_correction():
+    """From a given 200 km parking orbit inclined 28.5 deg: a parking plane 22 deg away from
+    the Moon's arrival direction is refused with the RAANs that would hold it; from one of
+    those, an in-plane injection (no out-of-plane component: at perigee it could not turn
+    the arrival) and a correction a day later reach the target periapsis to 1 m and
+    1e-6 deg; the correction costs tens of m/s (moving the aim by a few thousand km over
+    3.5 days); the burn list re-flown reproduces the periapsis."""
+    import re
+
+    from cosmoplan.cislunar.translunar import target_lunar_arrival_from_orbit
+
+    target = TransferTarget(200.0, INC, Epoch.from_iso("2020-11-28T09:00:00", scale="utc"))
+    with pytest.raises(PlanningError, match=r"\+22\.\d deg out of the parking orbit's plane") \
+            as exc:
+        target_lunar_arrival_from_orbit(MODEL, _parking(200.0), target)
+    raans = [float(x) for x in re.findall(r"RAAN of ([\d.]+) or ([\d.]+) deg", str(exc.value))[0]]
+    sol = target_lunar_arrival_from_orbit(MODEL, _parking(raans[0]), target)
+    assert abs(sol.periapsis["periapsis_altitude"] - 200.0) < 1e-3
+    assert abs(math.degrees(sol.periapsis["i"] - INC)) < 1e-6
+    assert abs(float(sol.periapsis_epoch - target.periapsis_epoch)) < 1.0
+    h = np.cross(sol.tli_state[:3], sol.tli_state[3:])
+    assert abs(sol.tli_dv @ h) / np.linalg.norm(h) < 1e-12
+    assert 3.05 < sol.tli_dv_km_s < 3.2
+    assert 1e-3 < np.linalg.norm(sol.mcc_dv) < 0.06
+    burns = [ImpulsiveManeuver(sol.tli_epoch, tuple(sol.tli_dv), "GCRF", "TLI"),
+             ImpulsiveManeuver(sol.mcc_epoch, tuple(sol.mcc_dv), "GCRF", "MCC")]
+    p = sol.launch
+    a = fly(MODEL, p.epoch, p.state, float(sol.periapsis_epoch - p.epoch) + 86400.0,
+            maneuvers=burns, events=[moon_distance_event(MOON_SOI_KM, -1)])
+    sm = change_centre(a.final, a.epoch_final, "earth", "moon")
+    b = propagate(MODEL, a.epoch_final, sm, 2 * 86400.0, centre="moon",
+                  events=[moon_apsis_event()])
+    assert np.linalg.norm(b.final[:3] - sol.periapsis_state[:3]) < 0.01
+
+
+def test_parking_orbit_bad_inputs():
+    from cosmoplan.cislunar.translunar import ParkingOrbit, target_lunar_arrival_from_orbit
+
+    ep = Epoch.from_iso("2020-11-23T21:00:00", scale="utc")
+    with pytest.raises(InputError, match="not a bound Earth orbit"):
+        ParkingOrbit(ep, [6578137.0, 0, 0, 0, 7784.0, 0])  # metres
+    with pytest.raises(InputError, match="6 finite numbers"):
+        ParkingOrbit(ep, [1.0, 2.0])
+    target = TransferTarget(200.0, INC, Epoch.from_iso("2020-11-28T09:00:00", scale="utc"))
+    with pytest.raises(InputError, match="mcc_after_s"):
+        target_lunar_arrival_from_orbit(MODEL, _parking(17.14), target, mcc_after_s=4 * 86400.0)
+    with pytest.raises(InputError, match="ParkingOrbit"):
+        target_lunar_arrival_from_orbit(MODEL, LaunchGeometry(WENCHANG, LIFTOFF), target)

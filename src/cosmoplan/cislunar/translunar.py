@@ -30,6 +30,9 @@ inclination (to the lunar equator) and epoch, in the full ephemeris model of
    apoapsis altitude ``capture_apoapsis_km``; at the periapsis after ``circularize_after_s``
    a second burn circularises at the periapsis altitude (the Chang'e pattern: LOI-1, LOI-2).
 
+From a given parking orbit instead of a lift-off, :func:`target_lunar_arrival_from_orbit`
+injects in the plane and sets the arrival plane with a mid-course correction.
+
 Frames and scales: states in GCRF axes, Earth- or Moon-centred (km, km/s); epochs are
 :class:`cosmoplan.time.Epoch` (TDB internally; tables in UTC).
 """
@@ -54,7 +57,8 @@ from .dynamics import (
     propagate,
 )
 
-__all__ = ["TransferTarget", "LaunchGeometry", "TransLunarSolution", "target_lunar_arrival",
+__all__ = ["ParkingOrbit", "target_lunar_arrival_from_orbit", "TransferTarget",
+           "LaunchGeometry", "TransLunarSolution", "target_lunar_arrival",
            "midcourse_correction", "lunar_orbit_insertion", "LunarOrbitInsertion",
            "MOON_SOI_KM"]
 
@@ -215,6 +219,8 @@ class TransLunarSolution:
     residuals: np.ndarray
     iterations: int
     history: list = field(default_factory=list)
+    mcc_epoch: object = None
+    mcc_dv: object = None
 
     @property
     def tli_dv_km_s(self):
@@ -804,3 +810,270 @@ def lunar_orbit_insertion(model, epoch, state, *, capture_apoapsis_km=5000.0,
     y2[3:] += dv2
     fin = _elements_dict(frame @ y2[:3], frame @ y2[3:], mu)
     return LunarOrbitInsertion(burns, cap, fin, arc2.epoch_final, y2)
+
+
+# ------------------------------------------------------------------ from a parking orbit
+@dataclass(frozen=True)
+class ParkingOrbit:
+    """A given Earth parking orbit to leave from (instead of a lift-off).
+
+    Attributes
+    ----------
+    epoch : Epoch
+        Epoch of ``state`` (scalar).
+    state : array_like (6,)
+        Geocentric GCRF position (km) and velocity (km/s), a bound orbit 100 .. 50,000 km
+        up (an upper stage's state vector, or a TLE's through :mod:`cosmoplan.frames`).
+    """
+
+    epoch: object
+    state: object
+
+    def __post_init__(self):
+        from ..time import Epoch
+
+        if not isinstance(self.epoch, Epoch) or np.ndim(self.epoch.jd1) != 0:
+            raise InputError(f"epoch must be a single cosmoplan Epoch, got "
+                             f"{type(self.epoch).__name__}", field="epoch", value=self.epoch)
+        try:
+            y = np.array(self.state, dtype=float).reshape(-1)
+        except (TypeError, ValueError):
+            y = np.zeros(0)
+        if y.shape != (6,) or not np.all(np.isfinite(y)):
+            raise InputError(f"state must be 6 finite numbers (km, km/s), got {self.state!r}",
+                             field="state", value=self.state)
+        r, v = float(np.linalg.norm(y[:3])), float(np.linalg.norm(y[3:]))
+        if not (_EARTH_R + 100.0 <= r <= _EARTH_R + 50_000.0) or \
+                0.5 * v * v - EARTH_MU_KM3_S2 / r >= 0.0:
+            raise InputError(f"the parking state is not a bound Earth orbit 100 .. 50,000 km "
+                             f"up (r = {r:,.1f} km, v = {v:.3f} km/s): give km and km/s, "
+                             "GCRF, geocentric", field="state", value=self.state)
+        object.__setattr__(self, "state", y)
+
+    @property
+    def normal(self):
+        """Unit orbit normal, GCRF."""
+        h = np.cross(self.state[:3], self.state[3:])
+        return h / np.linalg.norm(h)
+
+
+PARKING_PLANE_MAX_DEG = 8.0
+"""Largest angle of the Moon's arrival direction out of a given parking orbit's plane: beyond
+it an injection in that plane passes outside the Moon's sphere of influence (384,400 km x
+sin 8 deg = 53,500 km) and only a large out-of-plane burn would reach the Moon."""
+
+
+def _check_parking_plane(n, u, epoch):
+    """PlanningError if the Moon's direction ``u`` at arrival lies far out of the parking
+    plane (normal ``n``); the message gives the RAANs, at the orbit's inclination, of the
+    planes that hold it (sin i (u_x sin W - u_y cos W) + cos i u_z = 0)."""
+    delta = math.degrees(math.asin(max(-1.0, min(1.0, float(u @ n)))))
+    if abs(delta) <= PARKING_PLANE_MAX_DEG:
+        return
+    inc = math.acos(max(-1.0, min(1.0, float(n[2]))))
+    rho = math.hypot(u[0], u[1])
+    phi = math.atan2(u[1], u[0])
+    tan_i = math.tan(inc)
+    k = -u[2] / (tan_i * rho) if abs(tan_i) > 1e-12 and rho > 0 else 2.0
+    if abs(k) <= 1.0:
+        a = math.asin(k)
+        raans = sorted((math.degrees(phi + a) % 360.0, math.degrees(phi + math.pi - a) % 360.0))
+        how = (f"a parking orbit inclined {math.degrees(inc):.2f} deg holds it with a RAAN of "
+               f"{raans[0]:.2f} or {raans[1]:.2f} deg (GCRF)")
+    else:
+        how = (f"no orbit inclined {math.degrees(inc):.2f} deg holds it (the Moon's "
+               f"declination, {math.degrees(math.asin(u[2])):.1f} deg, is larger)")
+    raise PlanningError(
+        f"the Moon at the arrival epoch {epoch.utc.iso()[:16]} UTC lies {delta:+.1f} deg out "
+        f"of the parking orbit's plane (at most {PARKING_PLANE_MAX_DEG:g} deg); {how}: choose "
+        "such a parking orbit or another arrival epoch, or start from a lift-off "
+        "(LaunchGeometry), whose azimuth picks the plane")
+
+
+def _bplane(sm, frame, mu):
+    """Incoming asymptote S, B-plane axes T, R and the B vector (lunar-equator frame) of a
+    Moon-centred hyperbolic state (Vallado 2013 sec. 12.8: T = S x k / |S x k|, k the lunar
+    pole, R = S x T, B = (h / v_inf) S x h_hat), and v_inf^2."""
+    r = frame @ sm[:3]
+    v = frame @ sm[3:]
+    rn = float(np.linalg.norm(r))
+    vinf2 = float(v @ v) - 2.0 * mu / rn
+    if vinf2 <= 0.0:
+        raise PlanningError("the trajectory is captured by the Moon before its periapsis (no "
+                            "B-plane): too slow an arrival")
+    h = np.cross(r, v)
+    hn = float(np.linalg.norm(h))
+    ev = np.cross(v, h) / mu - r / rn
+    e = float(np.linalg.norm(ev))
+    q = np.cross(h / hn, ev / e)
+    sv = ev / (e * e) + math.sqrt(max(0.0, 1.0 - 1.0 / (e * e))) * q
+    sv /= np.linalg.norm(sv)
+    tv = np.cross(sv, [0.0, 0.0, 1.0])
+    tv /= np.linalg.norm(tv)
+    rv = np.cross(sv, tv)
+    b = hn / math.sqrt(vinf2) * np.cross(sv, h / hn)
+    return sv, tv, rv, b, vinf2
+
+
+def _b_target(sv, tv, rv, b, vinf2, target, mu):
+    """The B vector (T, R components) that gives the target periapsis radius and
+    inclination for the asymptote S (an orbit plane through S inclined i has
+    h_hat = sin(theta) T - cos(theta) R, so cos(theta) = -cos(i) / (R . k)), the root nearer
+    the current B; |B| = r_p sqrt(1 + 2 mu / (r_p v_inf^2))."""
+    rp = _MOON_R + target.periapsis_altitude_km
+    bmag = rp * math.sqrt(1.0 + 2.0 * mu / (rp * vinf2))
+    c = -math.cos(target.inclination) / float(rv[2])
+    if abs(c) > 1.0:
+        dec = math.degrees(math.asin(min(1.0, abs(float(sv[2])))))
+        raise PlanningError(
+            f"a lunar arrival inclined {math.degrees(target.inclination):.2f} deg is out of "
+            f"reach: the approach asymptote lies {dec:.1f} deg from the lunar equator, so the "
+            f"arrival inclination is {dec:.1f} .. {180.0 - dec:.1f} deg")
+    th = math.acos(c)
+    bt, br = float(b @ tv), float(b @ rv)
+    cands = [(bmag * math.cos(t), bmag * math.sin(t)) for t in (th, -th)]
+    return min(cands, key=lambda p: (p[0] - bt) ** 2 + (p[1] - br) ** 2)
+
+
+def target_lunar_arrival_from_orbit(model, parking, target, *, mcc_after_s=86400.0):
+    """Trans-lunar injection from a given parking orbit, with a plane-setting mid-course
+    correction, to a lunar periapsis of given altitude, inclination and epoch.
+
+    From a fixed plane an injection at perigee cannot turn the arrival: an out-of-plane
+    burn there tilts the transfer about the perigee radius, which leaves the apogee (the
+    Moon) where it was. So (1) an in-plane tangential injection after a coast (unknowns:
+    coast, delta-v) arrives at the target epoch with the Moon's centre in the transfer
+    plane (B-plane component along the transfer plane zero: Newton on the osculating
+    hyperbola at the sphere of influence); (2) a three-axis correction ``mcc_after_s``
+    later sets the B vector of the target periapsis radius and inclination and the
+    epoch (Newton, B-plane first, then the true periapsis in the full model). The Moon's
+    direction at arrival must lie within :data:`PARKING_PLANE_MAX_DEG` of the plane (the
+    error says which RAAN would hold it).
+
+    Returns
+    -------
+    TransLunarSolution
+        With ``mcc_epoch`` and ``mcc_dv`` (GCRF km/s) set and ``azimuth`` NaN.
+
+    Raises
+    ------
+    InputError, PlanningError, ConvergenceError
+    """
+    from ..ephemeris import default_ephemeris
+
+    if not isinstance(model, CislunarForceModel):
+        raise InputError("model must be a CislunarForceModel", field="model", value=model)
+    if not isinstance(parking, ParkingOrbit):
+        raise InputError(f"parking must be a ParkingOrbit, got {type(parking).__name__}",
+                         field="parking", value=parking)
+    if not isinstance(target, TransferTarget):
+        raise InputError(f"target must be a TransferTarget, got {type(target).__name__}",
+                         field="target", value=target)
+    t0 = parking.epoch.tdb
+    tr = float(target.periapsis_epoch - t0)
+    if not 1.5 * 86400.0 <= tr <= 12.0 * 86400.0:
+        raise PlanningError(f"the lunar periapsis is {tr / 86400.0:.2f} days after the parking "
+                            "state's epoch: direct trans-lunar transfers take 1.5 to 12 days")
+    t_mcc_rel = _real(mcc_after_s)
+    if not (math.isfinite(t_mcc_rel) and 3600.0 <= t_mcc_rel <= tr - 86400.0):
+        raise InputError(f"mcc_after_s = {mcc_after_s!r}: the plane correction must come 1 h "
+                         f"to {tr / 86400.0 - 1.0:.1f} days after the injection (a day before "
+                         "the arrival at the latest)", field="mcc_after_s", value=mcc_after_s)
+    mu = EARTH_MU_KM3_S2
+    mu_m = model.gm("moon")
+    t_ref = target.periapsis_epoch.tdb
+    frame = lunar_equator_matrix(t_ref)
+    m = default_ephemeris().position("moon", "earth", target.periapsis_epoch)
+    n = parking.normal
+    _check_parking_plane(n, m / np.linalg.norm(m), target.periapsis_epoch)
+    y0 = parking.state
+    rp = float(np.linalg.norm(y0[:3]))
+
+    def tli(x):
+        coast, dv = x
+        y = propagate(model, t0, y0, coast, centre="earth").final if coast > 1.0 else y0
+        return t0 + max(coast, 0.0), y, dv * y[3:] / np.linalg.norm(y[3:])
+
+    def soi(ep, y):
+        a = propagate(model, ep, y, tr * 1.6 + 86400.0, centre="earth",
+                      events=[moon_distance_event(MOON_SOI_KM, -1)])
+        if a.event is None:
+            raise PlanningError("the trajectory does not reach the Moon's sphere of influence")
+        return a.epoch_final, change_centre(a.final, a.epoch_final, "earth", "moon")
+
+    def stage1(x):
+        ep, y, dvv = tli(x)
+        y1 = y.copy()
+        y1[3:] += dvv
+        eps, sm = soi(ep, y1)
+        sv, tv, rv, b, _ = _bplane(sm, frame, mu_m)
+        d = np.cross(frame @ n, sv)  # the in-plane direction of the B-plane
+        d /= np.linalg.norm(d)
+        _, _, tp, _ = _hyperbola_targets(sm, eps, float(eps - t_ref), frame, mu_m)
+        return np.array([float(b @ d) / 1000.0, tp / 3600.0])
+
+    # first guess: the coast to the point opposite the Moon's arrival direction projected
+    # on the plane, a tangential burn with the patched conic's time of flight (a launch
+    # geometry's guess with the plane given)
+    u = m / np.linalg.norm(m)
+    aim = -(u - (u @ n) * n)
+    aim /= np.linalg.norm(aim)
+    rhat, that = y0[:3] / rp, np.cross(n, y0[:3] / rp)
+    period = 2.0 * math.pi * math.sqrt(rp ** 3 / mu)
+    coast = (math.atan2(float(aim @ that), float(aim @ rhat)) % (2 * math.pi)) / (2 * math.pi) \
+        * period
+    rm = float(np.linalg.norm(m))
+    vp_min = math.sqrt(2.0 * mu * rm * 1.0000001 / (rp * (rp + rm * 1.0000001)))
+    tof = tr - coast
+    vp = vp_min
+    if tof < _time_to_radius(rp, vp_min, rm, mu):
+        from scipy.optimize import brentq
+
+        hi = 1.05 * vp_min
+        while _time_to_radius(rp, hi, rm, mu) > tof and hi < 5.0 * vp_min:
+            hi *= 1.05
+        vp = brentq(lambda v: _time_to_radius(rp, v, rm, mu) - tof, vp_min, hi)
+    x = np.array([coast, vp - float(np.linalg.norm(y0[3:]))])
+    what = (f"trans-lunar injection from the parking orbit to a {target.periapsis_altitude_km:g}"
+            f" km lunar periapsis at {target.periapsis_epoch.utc.iso()[:16]} UTC")
+    x, _, it1, h1 = _newton(stage1, x, np.array([0.5, 1e-6]), 1e-3, what + " (in plane)",
+                            units=(("B in the plane", 1000.0, "km"), ("epoch", 1.0, "h")))
+    tli_epoch, y_tli, dv_tli = tli(x)
+    y1 = y_tli.copy()
+    y1[3:] += dv_tli
+    a = propagate(model, tli_epoch, y1, t_mcc_rel, centre="earth")
+    t_mcc, y_mcc = a.epoch_final, a.final
+
+    def after_mcc(dv):
+        y = y_mcc.copy()
+        y[3:] += dv
+        return soi(t_mcc, y)
+
+    def stage2(dv):
+        eps, sm = after_mcc(dv)
+        sv, tv, rv, b, vinf2 = _bplane(sm, frame, mu_m)
+        bt0, br0 = _b_target(sv, tv, rv, b, vinf2, target, mu_m)
+        _, _, tp, _ = _hyperbola_targets(sm, eps, float(eps - t_ref), frame, mu_m)
+        return np.array([(float(b @ tv) - bt0) / 1000.0, (float(b @ rv) - br0) / 1000.0,
+                         tp / 3600.0])
+
+    def stage3(dv):
+        eps, sm = after_mcc(dv)
+        ep_p, _, el, flown = _lunar_periapsis(model, eps, sm, frame, mu_m)
+        if not flown:
+            raise PlanningError("the trajectory strikes the Moon before its periapsis")
+        return np.array([(el["rp"] - _MOON_R - target.periapsis_altitude_km) / 100.0,
+                         (el["i"] - target.inclination) * 10.0, float(ep_p - t_ref) / 3600.0])
+
+    dv, _, it2, h2 = _newton(stage2, np.zeros(3), np.full(3, 1e-6), 1e-3,
+                             what + " (plane correction, B-plane)",
+                             units=(("B.T", 1000.0, "km"), ("B.R", 1000.0, "km"),
+                                    ("epoch", 1.0, "h")))
+    dv, f, it3, h3 = _newton(stage3, dv, np.full(3, 1e-7), 1e-6,
+                             what + " (plane correction, periapsis)", units=_TLI_UNITS)
+    eps, sm = after_mcc(dv)
+    ep_p, y_p, el, _ = _lunar_periapsis(model, eps, sm, frame, mu_m)
+    res = np.array([f[0] * 100.0, f[1] / 10.0, f[2] * 3600.0])
+    return TransLunarSolution(parking, target, math.nan, float(x[0]), tli_epoch, y_tli,
+                              dv_tli, ep_p, y_p, el, res, it1 + it2 + it3, h1 + h2 + h3,
+                              mcc_epoch=t_mcc, mcc_dv=dv)
