@@ -104,3 +104,15 @@ def test_stay_too_long_for_the_vertex_design(tmp_path):
     p = _write(tmp_path, "stay_hours = 48.0", "stay_hours = 400.0")
     with pytest.raises(InputError, match="surface.stay_hours"):
         load_scenario(p)
+
+
+def test_missing_kind_is_named(tmp_path):
+    """Without `kind`, a file is read as a rendezvous scenario; one with sample-return
+    sections gets told which kind to add instead of sixteen unrelated problems."""
+    p = _write(tmp_path, 'kind = "sample-return"\n', "")
+    with pytest.raises(InputError) as exc:
+        load_scenario(p)
+    msg = str(exc.value)
+    assert "missing key 'scenario.kind'" in msg and 'kind = "sample-return"' in msg
+    assert "[surface]" in msg and str(p) in msg
+    assert exc.value.line == _line_of(p, "[scenario]")

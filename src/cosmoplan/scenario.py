@@ -1056,6 +1056,11 @@ def _raw_key(text, section, name):
     return name
 
 
+_KIND_SECTIONS = {"porkchop": ("porkchop",), "relay": ("relay",), "sites": ("span",),
+                  "sample-return": ("surface", "earth_return", "vehicles", "transfer")}
+"""Top-level sections that only a scenario of that kind has (to name a missing kind)."""
+
+
 def load_scenario(name_or_path):
     """Read and validate a scenario (bundled name or TOML path) into a :class:`Scenario`.
 
@@ -1083,6 +1088,18 @@ def load_scenario(name_or_path):
         raise InputError(f"TOML syntax error: {exc}", source=str(path), line=line) from None
     kind = data.get("scenario", {}).get("kind", "rendezvous") if isinstance(
         data.get("scenario"), dict) else "rendezvous"
+    if isinstance(data.get("scenario"), dict) and "kind" not in data["scenario"]:
+        # no kind: a rendezvous file, unless its sections belong to another kind
+        for other, sections in _KIND_SECTIONS.items():
+            found = [k for k in sections if k in data]
+            if found and "target" not in data:
+                raise InputError(
+                    f"missing key 'scenario.kind': the file has the "
+                    f"{', '.join('[' + k + ']' for k in found)} section"
+                    f"{'s' if len(found) > 1 else ''} of a '{other}' scenario; add "
+                    f'kind = "{other}" under [scenario] (without it a file is read as a '
+                    "rendezvous scenario)", source=str(path),
+                    line=_line_of(text, ("scenario",)), field="scenario.kind")
     model = {"porkchop": PorkchopScenario, "relay": RelayScenario,
              "sites": SitesScenario, "sample-return": SampleReturnScenario}.get(kind, Scenario)
     try:
