@@ -188,3 +188,16 @@ def test_porkchop_command_and_its_bad_input(tmp_path):
                      "--arrive", "2020-12-01/2021-09-30", "--out", str(tmp_path / "bad"))
     assert bad.returncode == 2 and "unknown body 'vulcan'" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize("args", [["run", "change-5"], ["site", "south-pole", "--days", "1"],
+                                  ["porkchop", "earth", "mars"], ["halo", "L2"]])
+def test_empty_output_folder_is_refused(args, tmp_path):
+    """-o "" is refused before any work (as a path it would be the current folder)."""
+    from typer.testing import CliRunner
+
+    from cosmoplan.cli import app
+
+    res = CliRunner().invoke(app, args + ["-o", ""])
+    assert res.exit_code == 2
+    assert "empty path" in res.output

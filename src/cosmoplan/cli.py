@@ -143,12 +143,24 @@ def _run_guarded(debug, func):
                  "not shown")
 
 
+def _out_folder(value):
+    """--out as a Path; an empty text is refused (as a Path it would mean the current
+    folder, and the files would land among the user's own)."""
+    if value is None:
+        return None
+    if not str(value).strip():
+        raise typer.BadParameter("the output folder is an empty path: give a folder name, "
+                                 "or '.' for the current folder")
+    return Path(value)
+
+
 @app.command()
 def run(
     scenario: str = typer.Argument(..., help="Bundled scenario name (e.g. shenzhou-12) or a "
                                              "scenario .toml file."),
-    out: Path = typer.Option(None, "--out", "-o", help="Output folder (default: the "
-                                                        "scenario's, else ./cosmoplan-out/NAME)."),
+    out: str = typer.Option(None, "--out", "-o", callback=_out_folder,
+                            help="Output folder (default: the scenario's, else "
+                                 "./cosmoplan-out/NAME)."),
     plots: bool = typer.Option(True, "--plots/--no-plots", help="Write PNG plots."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
 ):
@@ -424,8 +436,8 @@ def porkchop(
     c3_max: float = typer.Option(None, "--c3-max", help="Largest launch C3, km^2/s^2."),
     vinf_max: float = typer.Option(None, "--vinf-max", help="Largest arrival v_inf, km/s."),
     revolutions: int = typer.Option(0, "--revolutions", help="Heliocentric revolutions."),
-    out: Path = typer.Option(Path("cosmoplan-out/porkchop"), "--out", "-o",
-                             help="Output folder for porkchop.png, .csv and .json."),
+    out: str = typer.Option("cosmoplan-out/porkchop", "--out", "-o", callback=_out_folder,
+                            help="Output folder for porkchop.png, .csv and .json."),
     plots: bool = typer.Option(True, "--plots/--no-plots", help="Write the PNG plot."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
 ):
@@ -498,8 +510,8 @@ def halo(
                                                     "system for halo.oem (default: today, "
                                                     "00:00 UTC)."),
     revolutions: int = typer.Option(4, "--revolutions", help="Revolutions in halo.oem."),
-    out: Path = typer.Option(None, "--out", "-o", help="Output folder (default "
-                                                       "cosmoplan-out/halo-<point>-<family>)."),
+    out: str = typer.Option(None, "--out", "-o", callback=_out_folder,
+                            help="Output folder (default cosmoplan-out/halo-<point>-<family>)."),
     plots: bool = typer.Option(True, "--plots/--no-plots", help="Write the PNG plots."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
 ):
@@ -620,8 +632,8 @@ def site(
     earth_min_el: float = typer.Option(0.0, "--earth-min-elevation",
                                        help="Earth's least elevation above the site's "
                                             "horizon for direct-to-Earth, deg."),
-    out: Path = typer.Option(None, "--out", "-o", help="Output folder (default "
-                                                       "cosmoplan-out/site-<name>)."),
+    out: str = typer.Option(None, "--out", "-o", callback=_out_folder,
+                            help="Output folder (default cosmoplan-out/site-<name>)."),
     plots: bool = typer.Option(True, "--plots/--no-plots", help="Write the PNG plots."),
     list_sites: bool = typer.Option(False, "--list", help="List the bundled sites and exit."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks."),
