@@ -115,8 +115,6 @@ def test_fixture_constants_are_cosmoplans():
 
 
 def test_fixture_coefficients_match_the_bundled_lp165p():
-    if not hasattr(gravity_field, "default_moon_field"):
-        pytest.skip("cosmoplan.forces.gravity_field.default_moon_field is not there yet")
     bundled = gravity_field.default_moon_field()
     n = FIELD.max_degree
     assert bundled.max_degree >= n
